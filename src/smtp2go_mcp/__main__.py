@@ -1,0 +1,4 @@
+from smtp2go_mcp.cli import main
+
+if __name__ == "__main__":
+    main()

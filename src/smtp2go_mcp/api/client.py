@@ -1,0 +1,215 @@
+"""The one HTTP client for SMTP2GO: pooled connections, timeouts, envelope parsing.
+
+The API key goes in the `X-Smtp2go-Api-Key` header of each request and
+nowhere else: never in a body, a URL, a log line or an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx2
+
+from smtp2go_mcp import __version__
+from smtp2go_mcp.api import errors
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER = "X-Smtp2go-Api-Key"
+DEFAULT_API_URL = "https://api.smtp2go.com/v3"
+
+# Documented per-endpoint limits (reference §1.4), quoted when a 429 gives no wait time.
+_KNOWN_LIMITS = {
+    "activity/search": "60 requests per minute",
+    "email/search": "20 requests per minute",
+    "api_keys/add": "5 requests per minute",
+    "subaccount/add": "50 requests per hour",
+}
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    request_id: str | None
+    data: Any
+
+
+class Smtp2goClient:
+    """Async client for the SMTP2GO v3 API. One instance is shared by every tool call."""
+
+    def __init__(self, *, base_url: str = DEFAULT_API_URL, api_key: str | None = None,
+                 timeout: float = 30.0, max_connections: int = 100) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self._api_key = api_key or None
+        self.timeout = timeout
+        self._http = httpx2.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx2.Timeout(timeout, connect=min(10.0, timeout)),
+            limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            headers={"User-Agent": f"smtp2go-mcp/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Smtp2goClient(base_url={self.base_url!r}, api_key={'set' if self._api_key else 'unset'})"
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(self, endpoint: str, body: dict[str, Any] | None = None, *, method: str = "POST",
+                   api_key: str | None = None) -> ApiResponse:
+        """Call `endpoint` (e.g. "activity/search") and return its `data`, or raise a Smtp2goError."""
+        key = api_key or self._api_key
+        if not key:
+            raise errors.MissingApiKey()
+        started = time.monotonic()
+        try:
+            response = await self._http.request(
+                method, endpoint, json=body or {}, headers={API_KEY_HEADER: key, "Content-Type": "application/json"}
+            )
+        except httpx2.TimeoutException:
+            raise errors.Timeout(
+                f"SMTP2GO did not answer {endpoint} within {self.timeout:g} s. The request may or may not "
+                "have been processed: for a read, simply try again; for a change, view the current state "
+                "before repeating it."
+            ) from None
+        except httpx2.TransportError as exc:
+            raise errors.ConnectionFailed(
+                f"Could not reach SMTP2GO at {self.base_url} ({type(exc).__name__}: {_short(str(exc)) or 'no detail'}). "
+                "Check the network and the SMTP2GO_API_URL setting, then try again."
+            ) from None
+        log.info("%s %s -> %s in %.0f ms", method, endpoint, response.status_code, (time.monotonic() - started) * 1000)
+        return _parse(endpoint, response)
+
+
+def _parse(endpoint: str, response: httpx2.Response) -> ApiResponse:
+    status = response.status_code
+    try:
+        payload = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        payload = None
+    envelope = payload if isinstance(payload, dict) else None
+    data = envelope.get("data") if envelope else None
+    request_id = envelope.get("request_id") if envelope else None
+    if not isinstance(request_id, str):
+        request_id = None
+    api_error = data if isinstance(data, dict) and ("error_code" in data or "error" in data) else None
+
+    if 200 <= status < 300 and envelope is not None and "data" in envelope and api_error is None:
+        return ApiResponse(status, request_id, data)
+    if 200 <= status < 300 and api_error is None:
+        raise errors.BadResponse(
+            f"SMTP2GO answered {endpoint} with HTTP {status} but {_what_body(response, payload)}, not the "
+            "JSON envelope {request_id, data}. This usually means a proxy or an outage page; try again "
+            "shortly, and check SMTP2GO_API_URL if it persists.",
+            request_id=request_id, status=status,
+        )
+    raise _error_for(endpoint, response, api_error or {}, request_id, payload)
+
+
+def _error_for(endpoint: str, response: httpx2.Response, api_error: dict[str, Any],
+               request_id: str | None, payload: Any) -> errors.Smtp2goError:
+    status = response.status_code
+    code = api_error.get("error_code") if isinstance(api_error.get("error_code"), str) else None
+    text = _short(str(api_error.get("error") or ""), 300)
+    kw: dict[str, Any] = {"request_id": request_id, "status": status}
+    rid = f" (request_id {request_id})" if request_id else ""
+    said = f' SMTP2GO said: "{text}"' if text else ""
+
+    if status == 401 or (code or "").endswith("API_KEY_INVALID"):
+        return errors.InvalidApiKey(
+            "SMTP2GO refused the API key (HTTP 401): it is wrong, disabled or deleted. Check the "
+            "SMTP2GO_API_KEY this server runs with (keys look like 'api-' followed by 32 characters) "
+            "and the key's status in the SMTP2GO app under Sending > API Keys." + said,
+            code=code, **kw)
+    if (code or "").endswith("ENDPOINT_PERMISSION_DENIED") or status == 403:
+        return errors.PermissionDenied(
+            f"This API key is not permitted to call /{endpoint}.{said} In the SMTP2GO app (Sending > "
+            f"API Keys > the key > Permissions) allow the /{endpoint} endpoint for this key, or "
+            "configure a key that has it.", code=code, **kw)
+    if status == 429:
+        retry_after = _retry_after(response)
+        if retry_after is not None:
+            when = f"Retry after {retry_after:g} seconds."
+        else:
+            limit = _KNOWN_LIMITS.get(endpoint)
+            when = (f"/{endpoint} allows {limit}; wait a minute, then retry with exponential backoff."
+                    if limit else "Wait about a minute, then retry with exponential backoff.")
+        return errors.RateLimited(
+            f"SMTP2GO is rate-limiting /{endpoint} (HTTP 429). {when}{said}",
+            retry_after=retry_after, code=code, **kw)
+    if status >= 500:
+        body = said or f" The body was {_what_body(response, payload)}."
+        return errors.ServerError(
+            f"SMTP2GO failed with HTTP {status} on /{endpoint}{rid}; the problem is on SMTP2GO's side.{body} "
+            "Try again in a little while; if it persists, contact SMTP2GO support quoting the request_id.",
+            code=code, **kw)
+    fve = api_error.get("field_validation_errors")
+    if isinstance(fve, list):  # documented as one object; tolerate a list of them
+        fve = next((f for f in fve if isinstance(f, dict)), None)
+    if isinstance(fve, dict):
+        field = fve.get("fieldname") if isinstance(fve.get("fieldname"), str) else None
+        message = _short(str(fve.get("message") or ""), 300)
+        return errors.FieldRejected(
+            f"SMTP2GO rejected the field '{field or '?'}': {message or text or 'invalid value'} "
+            f"Correct `{field or 'the field'}` and call the tool again.",
+            field=field, code=code, **kw)
+    if status == 404:
+        return errors.NotFound(
+            f"SMTP2GO answered HTTP 404 for /{endpoint}: the thing asked for does not exist.{said}",
+            code=code, **kw)
+    if not code and not text:
+        return errors.BadResponse(
+            f"SMTP2GO answered /{endpoint} with HTTP {status} and {_what_body(response, payload)}; "
+            "no error detail was given.", status=status, request_id=request_id)
+    return errors.ApiErrorResponse(
+        f"SMTP2GO refused the request (HTTP {status}{', ' + code if code else ''}).{said}",
+        code=code or f"http_{status}", **kw)
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+            except (TypeError, ValueError):
+                pass
+    reset = response.headers.get("X-RateLimit-Reset")  # seconds until the window resets (2017 docs)
+    if reset:
+        try:
+            seconds = float(reset)
+        except ValueError:
+            return None
+        # Some APIs send an epoch time here instead of a delta.
+        return max(0.0, seconds - time.time()) if seconds > 1e9 else max(0.0, seconds)
+    return None
+
+
+def _what_body(response: httpx2.Response, payload: Any) -> str:
+    if not response.content:
+        return "an empty body"
+    if payload is not None:
+        return "JSON of an unexpected shape"
+    kind = response.headers.get("content-type", "unknown type").split(";")[0]
+    return f"a non-JSON body ({kind}: {_short(response.text, 80)!r})"
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = _SPACE.sub(" ", "".join(ch for ch in text if ch.isprintable() or ch.isspace())).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

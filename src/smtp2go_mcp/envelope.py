@@ -1,0 +1,84 @@
+"""The base classes every tool's input and output model derives from.
+
+Inputs forbid unknown fields, so an invented argument (`offset`, `webhook_url`)
+is refused with its name instead of being silently dropped. Outputs share the
+envelope of DESIGN.md: `successful` and `error` always, plus `error_code`; the
+SMTP2GO tools add `request_id` and `data`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+
+class ToolInput(BaseModel):
+    """Arguments of one tool. A null argument means the same as leaving it out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, value: Any) -> Any:
+        # Many models send `null` for every optional parameter they do not use.
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if v is not None}
+        return value
+
+
+class ApiData(BaseModel):
+    """A typed view of an API response object that keeps fields it does not know.
+
+    The real API adds fields over time and sometimes sends `null` where a value
+    is usually given; a null is treated as absent so the published schema can
+    stay simple (an absent field and a null field mean the same to an agent).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_declared_nulls(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if v is not None or k not in cls.model_fields}
+        return value
+
+
+class ToolOutput(BaseModel):
+    """The part of the envelope every tool shares."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    successful: bool
+    error: str | None = Field(description="What went wrong and what to do next; null on success.")
+    error_code: str | None = Field(
+        description="Failure code, e.g. invalid_arguments, missing_api_key, rate_limited, timeout or the "
+        "API's E_ApiResponseCodes.*; null on success."
+    )
+
+    # Fields a failure fills with null; subclasses extend it.
+    failure_defaults: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def failure(cls, error_code: str, error: str, **fields: Any) -> "ToolOutput":
+        values = {k: v for k, v in {**cls.failure_defaults, **fields}.items() if k in cls.model_fields}
+        return cls(successful=False, error=error, error_code=error_code, **values)
+
+
+class ApiOutput(ToolOutput):
+    """Envelope of the SMTP2GO tools: the API's `request_id` and typed `data`."""
+
+    request_id: str | None = Field(description="SMTP2GO's request id, for support; null if none.")
+    data: Any = Field(description="The API's response data; null on failure.")
+
+    failure_defaults: ClassVar[dict[str, Any]] = {"request_id": None, "data": None}
+
+
+def api_output_model(name: str, data_type: Any, data_description: str) -> type[ApiOutput]:
+    """An ApiOutput whose `data` is typed as `data_type` (or null)."""
+    return create_model(
+        name,
+        __base__=ApiOutput,
+        data=(data_type | None, Field(description=data_description)),
+    )

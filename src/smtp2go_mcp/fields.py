@@ -1,0 +1,129 @@
+"""Field types shared by many tools, each validated locally before any request.
+
+A value that fails here never reaches the API: the agent gets an
+`invalid_arguments` result naming the field, which is cheaper and clearer than
+SMTP2GO's generic NON_VALIDATING_IN_PAYLOAD.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, PlainSerializer
+
+_ADDR = re.compile(r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_MAILBOX = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]+)>\s*$")
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ch in value for ch in "\r\n\x00"):
+        raise ValueError("must not contain line breaks or NUL characters")
+    return value
+
+
+def _address(value: str) -> str:
+    value = _no_control_chars(value).strip()
+    if not _ADDR.match(value):
+        raise ValueError(f"{value!r} is not an email address (expected name@example.com)")
+    return value
+
+
+def _mailbox(value: str) -> str:
+    value = _no_control_chars(value).strip()
+    match = _MAILBOX.match(value)
+    _address(match.group("addr") if match else value)
+    return value
+
+
+def _address_or_domain(value: str) -> str:
+    value = _no_control_chars(value).strip()
+    if "@" in value:
+        return _address(value)
+    if not _DOMAIN.match(value):
+        raise ValueError(f"{value!r} is neither an email address nor a domain name")
+    return value
+
+
+def _domain(value: str) -> str:
+    value = _no_control_chars(value).strip().lower()
+    if not _DOMAIN.match(value):
+        raise ValueError(f"{value!r} is not a domain name (expected e.g. example.com)")
+    return value
+
+
+def _ip_address(value: str) -> str:
+    value = value.strip()
+    try:
+        if "/" in value:
+            ipaddress.ip_network(value, strict=False)
+        else:
+            ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
+    return value
+
+
+# The layouts activity/search documents (Go reference-time notation in the reference).
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _datetime_text(value: str) -> str:
+    value = _no_control_chars(value).strip()
+    if _DATE_ONLY.match(value):
+        datetime.strptime(value, "%Y-%m-%d")
+        return value
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+    except ValueError:
+        pass
+    try:
+        parsedate_to_datetime(value)
+        return value
+    except (TypeError, ValueError, IndexError):
+        pass
+    raise ValueError(
+        f"{value!r} is not a date; use ISO 8601 in UTC, e.g. 2026-11-01 or 2026-11-01T09:30:00Z"
+    )
+
+
+EmailAddress = Annotated[str, AfterValidator(_address), Field(max_length=320)]
+Mailbox = Annotated[str, AfterValidator(_mailbox), Field(max_length=500)]
+AddressOrDomain = Annotated[str, AfterValidator(_address_or_domain), Field(max_length=320)]
+DomainName = Annotated[str, AfterValidator(_domain), Field(max_length=253)]
+IpAddress = Annotated[str, AfterValidator(_ip_address), Field(max_length=64)]
+DateTimeText = Annotated[str, AfterValidator(_datetime_text), Field(max_length=64)]
+SingleLine = Annotated[str, AfterValidator(_no_control_chars)]
+
+
+def _redact(value: Any) -> Any:
+    return "[redacted]" if value else value
+
+
+# A secret the API returns (an SMTP user's password, a webhook's auth header):
+# kept out of tool results so it never lands in a transcript or a log.
+Redacted = Annotated[str, PlainSerializer(_redact, return_type=str)]
+
+
+
+def subaccount_id_field() -> Any:
+    return Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Act on behalf of this subaccount (its id from SMTP2GO_SUBACCOUNTS_SEARCH); omit for the master account.",
+    )
+
+
+def continue_token_field() -> Any:
+    return Field(
+        None,
+        min_length=1,
+        max_length=8192,
+        description="The continue_token of the previous page's result, to fetch the next page; omit for the first page.",
+    )

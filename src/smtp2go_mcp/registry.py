@@ -1,0 +1,178 @@
+"""The tool registry: one declaration per tool, and nothing else to edit.
+
+A declaration carries everything the server, the manifests and the README need:
+name, toolset, title, description, input and output models, behaviour hints and
+the coroutine that runs it. `api_tool` declares the common case (one SMTP2GO
+endpoint); anything else declares a `ToolSpec` with its own `run`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from smtp2go_mcp.envelope import ApiOutput, ToolInput, ToolOutput, api_output_model
+from smtp2go_mcp.schema import model_schema
+
+if TYPE_CHECKING:
+    from smtp2go_mcp.runtime import ToolContext
+
+
+@dataclass(frozen=True)
+class Hints:
+    """MCP tool annotations, in the spec's terms."""
+
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+    open_world: bool = True
+
+
+# What a tool does to the account decides its hints; a declaration names the kind.
+KINDS: dict[str, Hints] = {
+    "read": Hints(read_only=True, destructive=False, idempotent=True),
+    "create": Hints(read_only=False, destructive=False, idempotent=False),
+    "update": Hints(read_only=False, destructive=False, idempotent=True),  # changes only the given fields
+    "replace": Hints(read_only=False, destructive=True, idempotent=True),  # overwrites what was there
+    "remove": Hints(read_only=False, destructive=True, idempotent=True),
+    "send": Hints(read_only=False, destructive=False, idempotent=False),
+}
+
+Run = Callable[[Any, "ToolContext"], Awaitable[ToolOutput]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    toolset: str
+    title: str
+    description: str
+    input_model: type[ToolInput]
+    output_model: type[ToolOutput]
+    hints: Hints
+    run: Run
+    endpoint: str | None = None  # the SMTP2GO endpoint behind it, for docs
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def wire(self) -> dict[str, Any]:
+        """The tool object exactly as `tools/list` serves it (camelCase, stable key order)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "inputSchema": model_schema(self.input_model),
+            "outputSchema": model_schema(self.output_model, mode="serialization"),
+            "annotations": {
+                "title": self.title,
+                "readOnlyHint": self.hints.read_only,
+                "destructiveHint": self.hints.destructive,
+                "idempotentHint": self.hints.idempotent,
+                "openWorldHint": self.hints.open_world,
+            },
+        }
+
+    @cached_property
+    def wire_size(self) -> int:
+        return len(json.dumps(self.wire, separators=(",", ":")))
+
+
+REGISTRY: dict[str, ToolSpec] = {}
+
+
+def register(spec: ToolSpec) -> ToolSpec:
+    if spec.name in REGISTRY:
+        raise ValueError(f"tool {spec.name} declared twice")
+    REGISTRY[spec.name] = spec
+    return spec
+
+
+def tool_name(endpoint: str) -> str:
+    """DESIGN.md's rule: `SMTP2GO_` + the path upper-cased, `/` and `-` turned into `_`."""
+    return "SMTP2GO_" + endpoint.upper().replace("/", "_").replace("-", "_")
+
+
+def api_tool(
+    endpoint: str,
+    *,
+    toolset: str,
+    kind: str,
+    title: str,
+    description: str,
+    input: type[ToolInput],
+    data: Any,
+    data_description: str = "The API's response data.",
+    method: str = "POST",
+    name: str | None = None,
+    body: Callable[[Any], dict[str, Any]] | None = None,
+    handler: Callable[[Any, "ToolContext", type[ApiOutput]], Awaitable[ApiOutput]] | None = None,
+) -> ToolSpec:
+    """Declare a tool that sends its arguments to one SMTP2GO endpoint and returns its `data`.
+
+    `body` builds the request body from the validated input when the API's
+    body is not simply the arguments (the default drops absent fields).
+    `handler` replaces the single call altogether, for tools built on top of
+    an endpoint (it gets the arguments, the context and the output model).
+    """
+    name = name or tool_name(endpoint)
+    output = api_output_model(_model_name(name), data, data_description)
+
+    async def run(args: ToolInput, ctx: ToolContext) -> ToolOutput:
+        if handler:
+            return await handler(args, ctx, output)
+        payload = body(args) if body else request_body(args)
+        response = await ctx.api.call(endpoint, payload, method=method)
+        return api_success(output, response.data, response.request_id)
+
+    return register(ToolSpec(name=name, toolset=toolset, title=title, description=description,
+                             input_model=input, output_model=output, hints=KINDS[kind], run=run,
+                             endpoint=endpoint))
+
+
+def request_body(args: BaseModel) -> dict[str, Any]:
+    """The JSON body for the API: the given arguments, under their API names."""
+    return args.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+class UnexpectedResponse(Exception):
+    """The API answered 2xx but its data does not fit the published output schema."""
+
+    def __init__(self, request_id: str | None, problems: str) -> None:
+        super().__init__(problems)
+        self.request_id = request_id
+        self.problems = problems
+
+
+def api_success(output: type[ApiOutput], data: Any, request_id: str | None) -> ApiOutput:
+    try:
+        return output.model_validate(
+            {"successful": True, "error": None, "error_code": None, "request_id": request_id, "data": data}
+        )
+    except ValidationError as exc:
+        raise UnexpectedResponse(request_id, describe_errors(exc, prefix="data")) from None
+
+
+def describe_errors(exc: ValidationError, prefix: str = "") -> str:
+    """Field-by-field problems, without echoing the rejected values (they may be secrets)."""
+    parts = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in err["loc"])
+        if prefix and loc.startswith(prefix):
+            loc = loc[len(prefix):].lstrip(".") or prefix
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            parts.append(f"unknown argument '{loc}'")
+        elif err["type"] == "missing":
+            parts.append(f"'{loc}' is required")
+        else:
+            parts.append(f"'{loc or 'arguments'}': {msg}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _model_name(tool: str) -> str:
+    return "".join(part.capitalize() for part in tool.split("_")) + "Output"

@@ -1,0 +1,132 @@
+"""Running a tool, independent of MCP: validate, run, and always answer with the envelope.
+
+Whatever happens (bad arguments, an API error, a bug), the caller gets a
+result that validates against the tool's output schema, with `isError` set on
+failure and a text that says what to do next. Nothing here imports the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from smtp2go_mcp.api.client import Smtp2goClient
+from smtp2go_mcp.api.errors import Smtp2goError
+from smtp2go_mcp.config import Settings
+from smtp2go_mcp.envelope import ToolOutput
+from smtp2go_mcp.registry import ToolSpec, UnexpectedResponse, describe_errors
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, float | None, str | None], Awaitable[None]]
+
+
+async def _no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
+    return None
+
+
+@dataclass
+class Runtime:
+    """What tools share for the life of the process."""
+
+    settings: Settings
+    api: Smtp2goClient
+
+    @classmethod
+    def create(cls, settings: Settings) -> "Runtime":
+        return cls(settings=settings,
+                   api=Smtp2goClient(base_url=settings.api_url, api_key=settings.api_key, timeout=settings.timeout))
+
+    async def aclose(self) -> None:
+        await self.api.aclose()
+
+
+@dataclass
+class ToolContext:
+    """What one tool call may use."""
+
+    runtime: Runtime
+    report_progress: Progress = _no_progress
+
+    @property
+    def api(self) -> Smtp2goClient:
+        return self.runtime.api
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    structured: dict[str, Any]
+    text: str
+    is_error: bool
+
+
+# Fields that agents trained on other email toolkits invent, with what to use instead.
+_INVENTED_FIELD_HINTS = {
+    "offset": "SMTP2GO has no offset paging: pass the continue_token from the previous result instead",
+    "page": "SMTP2GO pages with continue_token, not page numbers",
+    "webhook_url": "the webhook's address field is `url`",
+    "webhook_id": "webhooks are identified by the integer `id`",
+    "template_id": "templates are identified by `id`",
+    "allowed_sender_id": "allowed senders have no ids: pass the addresses in `allowed_senders`",
+    "api_key": "the API key is configuration (SMTP2GO_API_KEY), never a tool argument",
+}
+
+
+async def execute(spec: ToolSpec, arguments: dict[str, Any] | None, ctx: ToolContext) -> ToolResult:
+    try:
+        args = spec.input_model.model_validate(arguments or {})
+    except ValidationError as exc:
+        return _finish(spec.output_model.failure("invalid_arguments", _invalid_arguments(spec, exc)))
+    try:
+        output = await spec.run(args, ctx)
+    except Smtp2goError as exc:
+        log.info("%s failed: %r", spec.name, exc)
+        output = spec.output_model.failure(exc.code, exc.message, request_id=exc.request_id)
+    except UnexpectedResponse as exc:
+        log.warning("%s: response did not match the output schema: %s", spec.name, exc.problems)
+        output = spec.output_model.failure(
+            "unexpected_response",
+            "SMTP2GO accepted the request but its answer did not have the documented shape "
+            f"({exc.problems}). If this call changed something, it most likely took effect: check "
+            "with the matching view or search tool before repeating it.",
+            request_id=exc.request_id)
+    except Exception:
+        log.exception("%s raised an unexpected error", spec.name)
+        output = spec.output_model.failure(
+            "internal_error",
+            f"{spec.name} failed inside smtp2go-mcp (a bug, logged on the server's stderr). "
+            "If the call changed something, check its effect before retrying.")
+    return _finish(output)
+
+
+def _finish(output: ToolOutput) -> ToolResult:
+    structured = output.model_dump(mode="json", exclude_unset=True)
+    if output.successful:
+        text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
+    else:
+        extra = [f"error_code: {output.error_code}"]
+        request_id = structured.get("request_id")
+        if request_id:
+            extra.append(f"request_id: {request_id}")
+        text = f"{output.error} ({', '.join(extra)})"
+    return ToolResult(structured=structured, text=text, is_error=not output.successful)
+
+
+def _invalid_arguments(spec: ToolSpec, exc: ValidationError) -> str:
+    problems = describe_errors(exc)
+    hints = [f"{name}: {hint}" for name, hint in _INVENTED_FIELD_HINTS.items()
+             if f"'{name}'" in problems and name not in spec.input_model.model_fields]
+    valid = ", ".join(spec.input_model.model_fields) or "none"
+    text = f"Invalid arguments for {spec.name}: {problems}. Nothing was sent."
+    if hints:
+        text += " Hint: " + "; ".join(hints) + "."
+    return text + f" Valid arguments: {valid}."
