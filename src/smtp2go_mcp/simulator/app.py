@@ -1,0 +1,196 @@
+"""The simulator as an ASGI app: `/v3/<endpoint>` like the real API, `/_sim/*` to steer it.
+
+`/_sim/*` is the simulator's own control surface (not part of SMTP2GO):
+  GET  /_sim/requests            what the API received, oldest first
+  DELETE /_sim/requests          forget them
+  POST /_sim/faults              inject a fault: {"endpoint": "activity/search" | "*", "status": 503,
+                                 "body": "json|html|text|truncated|empty", "delay": 2.5, "times": 1,
+                                 "headers": {...}, "data": {...}, "error_code": "...", "error": "...",
+                                 "invalid_field": ["fieldname", "message"]}
+  DELETE /_sim/faults            clear them
+  POST /_sim/keys                add an API key: {"key": "api-...", "endpoints": ["/email/send"]}
+  POST /_sim/reset               back to the seeded demo account
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from smtp2go_mcp.simulator import routes as _routes  # noqa: F401  (registers the endpoints)
+from smtp2go_mcp.simulator.core import ROUTES, Body, SimError, invalid, new_request_id
+from smtp2go_mcp.simulator.state import ApiKeyRecord, SimState
+
+MAX_LOGGED_REQUESTS = 2000
+
+
+@dataclass
+class Fault:
+    endpoint: str = "*"
+    status: int = 500
+    body: str = "json"
+    delay: float = 0.0
+    times: int | None = 1  # None: until cleared
+    headers: dict[str, str] = field(default_factory=dict)
+    data: Any = None
+    error_code: str | None = None
+    error: str | None = None
+    invalid_field: tuple[str, str] | None = None  # field_validation_errors: (fieldname, message)
+
+
+class Simulator:
+    """State, request log and faults behind one app; safe to drive from another thread."""
+
+    def __init__(self) -> None:
+        self.state = SimState.seeded()
+        self.requests: list[dict[str, Any]] = []
+        self.faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self.app = Starlette(routes=[
+            Route("/_sim/requests", self._requests, methods=["GET", "DELETE"]),
+            Route("/_sim/faults", self._faults, methods=["POST", "DELETE"]),
+            Route("/_sim/keys", self._keys, methods=["POST"]),
+            Route("/_sim/reset", self._reset, methods=["POST"]),
+            Route("/v3/{endpoint:path}", self._api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+        ])
+
+    # -- the API -------------------------------------------------------------------------
+    async def _api(self, request: Request) -> Response:
+        endpoint = request.path_params["endpoint"].strip("/")
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        with self._lock:
+            self._log(request, endpoint, raw, body)
+            fault = self._take_fault(endpoint)
+        if fault:
+            return await self._inject(fault)
+        try:
+            with self._lock:
+                data = self._handle(request, endpoint, body)
+        except SimError as exc:
+            return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        return JSONResponse({"request_id": new_request_id(), "data": data})
+
+    def _handle(self, request: Request, endpoint: str, body: Any) -> Any:
+        key = _api_key(request, body if isinstance(body, dict) else {})
+        record = self.state.keys.get(key or "")
+        if record is None or record.status != "allowed":
+            raise SimError(401, "API_KEY_INVALID", "API key is invalid" if key else "No API key was supplied")
+        handler = ROUTES.get((request.method, endpoint))
+        if handler is None:
+            known = any(e == endpoint for _, e in ROUTES)
+            raise SimError(405 if known else 404, "NOT_FOUND",
+                           f"{request.method} is not supported on /{endpoint}" if known else f"Unknown endpoint /{endpoint}")
+        if not any(p == "*" or fnmatch.fnmatchcase("/" + endpoint, p) for p in record.endpoints):
+            raise SimError(400, "ENDPOINT_PERMISSION_DENIED", "You do not have permission to access this API endpoint")
+        if not isinstance(body, dict):
+            raise invalid("body", "The request body is not a JSON object.")
+        body = {k: v for k, v in body.items() if k != "api_key" or endpoint.startswith("ip_allow_list")}
+        return handler(self.state, Body(body))
+
+    def _log(self, request: Request, endpoint: str, raw: bytes, body: Any) -> None:
+        self.requests.append({
+            "method": request.method, "endpoint": endpoint, "path": request.url.path,
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "body": body, "raw": raw.decode("utf-8", "replace"),
+        })
+        del self.requests[:-MAX_LOGGED_REQUESTS]
+
+    def _take_fault(self, endpoint: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.endpoint in ("*", endpoint):
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                return fault
+        return None
+
+    async def _inject(self, fault: Fault) -> Response:
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        headers = dict(fault.headers)
+        if fault.body == "html":
+            return Response(f"<html><head><title>{fault.status}</title></head><body><h1>{fault.status} "
+                            "Service Unavailable</h1></body></html>", fault.status, headers, "text/html")
+        if fault.body == "text":
+            return Response("upstream connect error or disconnect/reset before headers", fault.status, headers, "text/plain")
+        if fault.body == "empty":
+            return Response(b"", fault.status, headers, "application/json")
+        if fault.data is not None:
+            payload: dict[str, Any] = {"request_id": new_request_id(), "data": fault.data}
+        elif fault.status < 400:
+            payload = {"request_id": new_request_id(), "data": {}}
+        else:
+            payload = SimError(fault.status, fault.error_code or _default_code(fault.status),
+                               fault.error or _default_error(fault.status),
+                               tuple(fault.invalid_field) if fault.invalid_field else None).body()
+        text = json.dumps(payload)
+        if fault.body == "truncated":
+            text = text[: len(text) // 2]
+        return Response(text, fault.status, headers, "application/json")
+
+    # -- control -------------------------------------------------------------------------
+    async def _requests(self, request: Request) -> Response:
+        with self._lock:
+            if request.method == "DELETE":
+                self.requests.clear()
+                return JSONResponse({"cleared": True})
+            return JSONResponse(list(self.requests))
+
+    async def _faults(self, request: Request) -> Response:
+        with self._lock:
+            if request.method == "DELETE":
+                self.faults.clear()
+                return JSONResponse({"cleared": True})
+            self.faults.append(Fault(**await request.json()))
+            return JSONResponse({"faults": len(self.faults)})
+
+    async def _keys(self, request: Request) -> Response:
+        spec = await request.json()
+        with self._lock:
+            self.state.keys[spec["key"]] = ApiKeyRecord(spec["key"], list(spec.get("endpoints", ["/email/send"])),
+                                                        status=spec.get("status", "allowed"))
+        return JSONResponse({"key": spec["key"][:16]})
+
+    async def _reset(self, request: Request) -> Response:
+        with self._lock:
+            self.state = SimState.seeded()
+            self.requests.clear()
+            self.faults.clear()
+        return JSONResponse({"reset": True})
+
+
+def _api_key(request: Request, body: dict[str, Any]) -> str | None:
+    """The three documented ways to authenticate (reference §1.2); the header wins."""
+    header = request.headers.get("x-smtp2go-api-key")
+    if header:
+        return header
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    value = body.get("api_key")
+    return value if isinstance(value, str) else None
+
+
+def _default_code(status: int) -> str:
+    return {400: "NON_VALIDATING_IN_PAYLOAD", 401: "API_KEY_INVALID", 402: "API_EXCEPTION",
+            403: "ENDPOINT_PERMISSION_DENIED", 404: "NOT_FOUND", 429: "REQ_LIMIT_EXCEEDED"}.get(status, "API_EXCEPTION")
+
+
+def _default_error(status: int) -> str:
+    return {429: "This endpoint is rate limited to 60 requests per minute",
+            402: "The parameters were valid but the request failed",
+            404: "The requested resource doesn't exist"}.get(status, "An internal error occurred")
