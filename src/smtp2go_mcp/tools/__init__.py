@@ -1,0 +1,13 @@
+"""The tool declarations, one module per area; importing this package registers them all."""
+
+from smtp2go_mcp.tools import (  # noqa: F401  (imported for their declarations)
+    access,
+    activity,
+    senders,
+    sms,
+    stats,
+    subaccounts,
+    suppressions,
+    templates,
+    webhooks,
+)

@@ -1,0 +1,119 @@
+"""Statistics: aggregate numbers for the billing cycle and the last 30 days."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from smtp2go_mcp.envelope import ApiData, ToolInput
+from smtp2go_mcp.fields import DateTimeText, SingleLine
+from smtp2go_mcp.registry import api_tool
+
+# Percentages come as strings ("0.00") from most stats endpoints and as numbers
+# from email_history (reference §6.18); both are accepted and passed through.
+Percent = str | float
+
+
+class UsernameFilter(ToolInput):
+    username: SingleLine | None = Field(
+        None, max_length=100, description="Only mail sent by this SMTP user or API key username (a key's first 16 characters); omit for the whole account.")
+
+
+class NoArguments(ToolInput):
+    pass
+
+
+class BouncesData(ApiData):
+    emails: int | None = None
+    rejects: int | None = None
+    softbounces: int | None = None
+    hardbounces: int | None = None
+    bounce_percent: Percent | None = None
+
+
+class CycleData(ApiData):
+    cycle_start: str | None = None
+    cycle_end: str | None = None
+    cycle_used: int | None = None
+    cycle_remaining: int | None = None
+    cycle_max: int | None = None
+
+
+class SpamData(ApiData):
+    emails: int | None = None
+    rejects: int | None = None
+    spams: int | None = None
+    spam_percent: Percent | None = None
+
+
+class UnsubsData(ApiData):
+    emails: int | None = None
+    rejects: int | None = None
+    unsubscribes: int | None = None
+    unsubscribe_percent: Percent | None = None
+
+
+class HistoryInput(ToolInput):
+    group_by: Literal["email_address", "username", "domain", "subaccount"] = Field(
+        "email_address", description="One row per sender address, per SMTP user/API key, per sender domain or per subaccount.")
+    start_date: DateTimeText | None = Field(None, description="Start of the period (UTC), e.g. 2026-10-01; default 30 days ago.")
+    end_date: DateTimeText | None = Field(None, description="End of the period (UTC); default now.")
+    subaccounts: list[SingleLine] | None = Field(None, max_length=100, description="Only these subaccounts (ids).")
+
+
+class HistoryRow(ApiData):
+    email_address: str | None = None
+    username: str | None = None
+    domain: str | None = None
+    subaccount: str | None = None
+    used: int | None = None
+    bytecount: int | None = None
+    bounces: int | None = None
+    rejects: int | None = None
+    spam: int | None = None
+    unsubscribes: int | None = None
+    opens: int | None = None
+    clicks: int | None = None
+    bounce_percent: Percent | None = None
+    spam_percent: Percent | None = None
+
+
+class HistoryData(ApiData):
+    count: int | None = None
+    history: list[HistoryRow] = Field(default_factory=list)
+    bounce_percent_total: Percent | None = None
+    spam_percent_total: Percent | None = None
+    unsubscribe_percent_total: Percent | None = None
+    open_percent_total: Percent | None = None
+    reject_percent_total: Percent | None = None
+
+
+_LAST_30 = " Totals for the last 30 days (aggregates, not individual emails: use SMTP2GO_ACTIVITY_SEARCH for those)."
+
+api_tool(
+    "stats/email_bounces", toolset="stats", kind="read", title="Bounce statistics",
+    description="Emails sent, rejects, soft and hard bounces and the bounce percentage." + _LAST_30,
+    input=UsernameFilter, data=BouncesData,
+)
+api_tool(
+    "stats/email_cycle", toolset="stats", kind="read", title="Billing cycle usage",
+    description="Emails used and remaining in the current billing cycle, with its start and end dates.",
+    input=NoArguments, data=CycleData,
+)
+api_tool(
+    "stats/email_history", toolset="stats", kind="read", title="Sending history",
+    description="Per-sender, per-user, per-domain or per-subaccount totals (sent, bounces, spam, "
+    "opens, clicks and their percentages) over a period, default the last 30 days.",
+    input=HistoryInput, data=HistoryData,
+)
+api_tool(
+    "stats/email_spam", toolset="stats", kind="read", title="Spam complaint statistics",
+    description="Emails sent, rejects, spam complaints and the spam percentage." + _LAST_30,
+    input=UsernameFilter, data=SpamData,
+)
+api_tool(
+    "stats/email_unsubs", toolset="stats", kind="read", title="Unsubscribe statistics",
+    description="Emails sent, rejects, unsubscribes and the unsubscribe percentage." + _LAST_30,
+    input=UsernameFilter, data=UnsubsData,
+)

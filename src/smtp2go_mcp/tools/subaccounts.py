@@ -1,0 +1,125 @@
+"""Subaccounts: finding them, and how much of their plan they have used."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from smtp2go_mcp.api.errors import NotFound
+from smtp2go_mcp.envelope import ApiData, ApiOutput, ToolInput
+from smtp2go_mcp.fields import SingleLine, continue_token_field
+from smtp2go_mcp.registry import api_success, api_tool
+
+State = Literal["all", "active", "closed", "suspended"]
+
+
+class SubaccountsSearchInput(ToolInput):
+    search_terms: list[SingleLine] | None = Field(None, max_length=20, description="Words matched against name and email.")
+    fuzzy_search: bool = Field(True, description="Partial, case-insensitive matching (SMTP2GO's default); false for exact matches.")
+    states: State = Field("all", description="Only subaccounts in this state.")
+    sort_direction: Literal["asc", "desc"] | None = Field(None, description="Sort by name, ascending or descending.")
+    page_size: int = Field(100, ge=1, le=1000, description="Subaccounts per page.")
+    continue_token: str | None = continue_token_field()
+
+
+class Subaccount(ApiData):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    state: str | None = None
+    plan_size: int | None = None
+    plan_used: int | None = None
+    plan_remaining: int | None = None
+    dedicated_ip: bool | None = None
+
+
+class SubaccountsData(ApiData):
+    subaccounts: list[Subaccount] = Field(default_factory=list)
+    total_count: int | None = None
+    continue_token: str | None = Field(None, description="Pass to the next call for more; empty or absent when there are no more pages.")
+
+
+api_tool(
+    "subaccounts/search", toolset="subaccounts", kind="read", title="Search subaccounts",
+    description="List or search the account's subaccounts by name or email and state, with their "
+    "ids and plan usage; pages with continue_token.",
+    input=SubaccountsSearchInput, data=SubaccountsData,
+)
+
+
+class SubaccountsUsageInput(ToolInput):
+    subaccount_id: SingleLine | None = Field(None, min_length=1, max_length=64, description="Only this subaccount (its id); omit for all.")
+    states: State = Field("all", description="When listing all: only subaccounts in this state.")
+
+
+class SubaccountUsage(ApiData):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    state: str | None = None
+    plan_size: int | None = None
+    plan_used: int | None = None
+    plan_remaining: int | None = None
+    percent_used: float | None = Field(None, description="plan_used / plan_size x 100, rounded to 2 places.")
+
+
+class UsageTotals(ApiData):
+    plan_size: int = 0
+    plan_used: int = 0
+    plan_remaining: int = 0
+
+
+class SubaccountsUsageData(ApiData):
+    subaccounts: list[SubaccountUsage] = Field(default_factory=list)
+    count: int = 0
+    totals: UsageTotals = Field(default_factory=UsageTotals)
+    complete: bool = Field(True, description="False if there were more subaccounts than this tool reads in one call (10,000).")
+
+
+_PAGE_SIZE = 100
+_MAX_PAGES = 100
+
+
+async def _usage(args: SubaccountsUsageInput, ctx: Any, output: type[ApiOutput]) -> ApiOutput:
+    """Read subaccounts/search page by page and keep the plan figures (there is no usage endpoint)."""
+    rows: list[dict[str, Any]] = []
+    token: str | None = None
+    request_id = None
+    complete = False
+    for _ in range(_MAX_PAGES):
+        body: dict[str, Any] = {"page_size": _PAGE_SIZE, "states": args.states if not args.subaccount_id else "all"}
+        if token:
+            body["continue_token"] = token
+        response = await ctx.api.call("subaccounts/search", body)
+        request_id = response.request_id
+        data = response.data if isinstance(response.data, dict) else {}
+        for row in data.get("subaccounts") or []:
+            if isinstance(row, dict) and (not args.subaccount_id or row.get("id") == args.subaccount_id):
+                rows.append(_usage_row(row))
+        token = data.get("continue_token") or None
+        if not token or (args.subaccount_id and rows):
+            complete = True
+            break
+    if args.subaccount_id and not rows:
+        raise NotFound(f"No subaccount has the id {args.subaccount_id!r}. List them with "
+                       "SMTP2GO_SUBACCOUNTS_SEARCH to find the right id.", request_id=request_id)
+    totals = {key: sum(int(r.get(key) or 0) for r in rows) for key in ("plan_size", "plan_used", "plan_remaining")}
+    return api_success(output, {"subaccounts": rows, "count": len(rows), "totals": totals, "complete": complete}, request_id)
+
+
+def _usage_row(row: dict[str, Any]) -> dict[str, Any]:
+    keep = {k: row[k] for k in ("id", "name", "email", "state", "plan_size", "plan_used", "plan_remaining") if k in row}
+    size, used = row.get("plan_size"), row.get("plan_used")
+    if isinstance(size, int) and isinstance(used, int) and size > 0:
+        keep["percent_used"] = round(used * 100 / size, 2)
+    return keep
+
+
+api_tool(
+    "subaccounts/search", name="SMTP2GO_SUBACCOUNTS_USAGE", toolset="subaccounts", kind="read",
+    title="Subaccount plan usage",
+    description="How much of its monthly plan each subaccount (or one, by id) has used and has left, "
+    "with totals, read from subaccounts/search across all pages.",
+    input=SubaccountsUsageInput, data=SubaccountsUsageData, handler=_usage,
+)

@@ -1,0 +1,91 @@
+"""Email templates: finding, reading and changing them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from smtp2go_mcp.envelope import ApiData, ToolInput
+from smtp2go_mcp.fields import SingleLine, continue_token_field
+from smtp2go_mcp.registry import api_tool
+
+# Template ids are case-sensitive, 5-24 characters (reference §6.6).
+TemplateId = SingleLine
+
+
+def template_id_field(description: str) -> Any:
+    return Field(min_length=5, max_length=24, pattern=r"^\S+$", description=description)
+
+
+class TemplateEditInput(ToolInput):
+    id: TemplateId = template_id_field("The template's id (case-sensitive).")
+    new_id: TemplateId | None = Field(None, min_length=5, max_length=24, pattern=r"^\S+$", description="Rename the template's id to this.")
+    template_name: SingleLine | None = Field(None, min_length=1, max_length=64, description="New display name.")
+    subject: SingleLine | None = Field(None, min_length=1, max_length=998, description="New subject; may use {{ variables }}.")
+    html_body: str | None = Field(None, min_length=1, max_length=5_000_000, description="New HTML body; may use {{ variables }}.")
+    text_body: str | None = Field(None, min_length=1, max_length=5_000_000, description="New plain-text body; may use {{ variables }}.")
+    template_variables: dict[str, Any] | None = Field(None, description="Default values for the template's {{ variables }}, e.g. {\"name\": \"there\"}.")
+    tags: list[SingleLine] | None = Field(None, max_length=50, description="Tags to file the template under (replaces the current tags).")
+
+
+class Template(ApiData):
+    id: str | None = None
+    template_name: str | None = None
+    name: str | None = None
+    subject: str | None = None
+    html_body: str | None = None
+    text_body: str | None = None
+    template_variables: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    last_updated: str | None = None
+
+
+api_tool(
+    "template/edit", toolset="templates", kind="update", title="Change a template",
+    description="Change a template's name, subject, bodies, default variables, tags or id. Fields "
+    "you leave out keep their current values.",
+    input=TemplateEditInput, data=Template, data_description="The template after the change.",
+)
+
+
+class TemplateSearchInput(ToolInput):
+    search_terms: list[SingleLine] | None = Field(None, max_length=20, description="Words matched against template name, id, subject and tags.")
+    tags: list[SingleLine] | None = Field(None, max_length=50, description="Only templates with these tags.")
+    fuzzy_search: bool = Field(False, description="Partial, case-insensitive matching of search_terms.")
+    sort_direction: Literal["asc", "desc"] | None = Field(None, description="Sort by name.")
+    page_size: int = Field(100, ge=1, le=1000, description="Templates per page.")
+    continue_token: str | None = continue_token_field()
+
+
+class TemplateSummary(ApiData):
+    id: str | None = None
+    name: str | None = None
+    subject: str | None = None
+    tags: list[str] | None = None
+    last_updated: str | None = None
+
+
+class TemplateSearchData(ApiData):
+    templates: list[TemplateSummary] = Field(default_factory=list)
+    total_count: int | None = None
+    continue_token: str | None = None
+
+
+api_tool(
+    "template/search", toolset="templates", kind="read", title="Search templates",
+    description="List the account's email templates or find them by name, id, subject or tag; "
+    "returns ids to use with SMTP2GO_TEMPLATE_VIEW.",
+    input=TemplateSearchInput, data=TemplateSearchData,
+)
+
+
+class TemplateViewInput(ToolInput):
+    id: TemplateId = template_id_field("The template's id (case-sensitive), from SMTP2GO_TEMPLATE_SEARCH.")
+
+
+api_tool(
+    "template/view", toolset="templates", kind="read", title="View a template",
+    description="Show one template in full: subject, HTML and text bodies, default variables and tags.",
+    input=TemplateViewInput, data=Template,
+)
