@@ -1,0 +1,75 @@
+"""Putting the server together: settings -> (sandbox) -> runtime -> transport."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+
+import uvicorn
+
+from smtp2go_mcp import http_server
+from smtp2go_mcp.config import Settings
+from smtp2go_mcp.registry import REGISTRY, ToolSpec
+from smtp2go_mcp.runtime import Runtime
+
+log = logging.getLogger("smtp2go_mcp")
+
+
+def all_tools() -> list[ToolSpec]:
+    import smtp2go_mcp.tools  # noqa: F401  (registers the declarations)
+
+    return list(REGISTRY.values())
+
+
+def setup_logging(level: str) -> None:
+    """Logs go to stderr only: on stdio, stdout carries nothing but JSON-RPC."""
+    logging.basicConfig(stream=sys.stderr, level=level, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx2", "httpcore2", "httpx", "httpcore", "mcp"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+@contextlib.asynccontextmanager
+async def sandbox(settings: Settings) -> AsyncIterator[Settings]:
+    """Start the SMTP2GO simulator on loopback and point the tools at it."""
+    from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
+
+    simulator = Simulator()
+    async with http_server.serving(simulator.app, "127.0.0.1", 0, lifespan="off") as url:
+        log.info("Sandbox mode: SMTP2GO tools use a simulated demo account at %s/v3 "
+                 "(nothing is sent; state resets on restart)", url)
+        if settings.api_key:
+            log.info("Sandbox mode ignores the configured SMTP2GO_API_KEY")
+        yield settings.with_(api_url=f"{url}/v3", api_key=SANDBOX_API_KEY)
+
+
+@contextlib.asynccontextmanager
+async def runtime_for(settings: Settings) -> AsyncIterator[Runtime]:
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.sandbox:
+            settings = await stack.enter_async_context(sandbox(settings))
+        elif not settings.api_key:
+            log.warning("SMTP2GO_API_KEY is not set: tools are listed, but SMTP2GO calls will answer "
+                        "missing_api_key (use --sandbox to try them without an account)")
+        runtime = Runtime.create(settings)
+        stack.push_async_callback(runtime.aclose)
+        yield runtime
+
+
+async def serve(settings: Settings) -> None:
+    from smtp2go_mcp import mcp_server
+
+    async with runtime_for(settings) as runtime:
+        server = mcp_server.build_server(all_tools(), runtime)
+        if settings.transport == "stdio":
+            await mcp_server.serve_stdio(server)
+            return
+        if settings.transport == "sse":
+            app, path = mcp_server.sse_app(server, settings), "/sse"
+        else:
+            app, path = mcp_server.streamable_http_app(server, settings), "/mcp"
+        sock = http_server.bind(settings.host, settings.port)
+        log.info("Serving MCP over %s at %s%s", settings.transport, http_server.url_of(sock), path)
+        await uvicorn.Server(http_server.config(app, access_log=True)).serve(sockets=[sock])

@@ -1,0 +1,120 @@
+"""The only module that touches the MCP SDK: it adapts the registry to an MCP server.
+
+It uses the SDK's low-level `Server` so the published schemas are exactly the
+registry's (no re-derivation from function signatures) and every call, valid
+or not, is answered with the tool's own envelope instead of the SDK's text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from mcp import MCPError
+from mcp.server import Server, ServerRequestContext
+from mcp.server.sse import SseServerTransport
+from mcp.server.stdio import stdio_server
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolRequestParams,
+    CallToolResult,
+    ListToolsResult,
+    PaginatedRequestParams,
+    TextContent,
+    Tool,
+)
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from smtp2go_mcp import __version__
+from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
+from smtp2go_mcp.registry import ToolSpec
+from smtp2go_mcp.runtime import Runtime, ToolContext, execute
+
+log = logging.getLogger(__name__)
+
+SERVER_NAME = "smtp2go-mcp"
+INSTRUCTIONS = (
+    "Tools for an SMTP2GO account: SMTP2GO_* tools call the SMTP2GO v3 API with the real API's field "
+    "names. Every result has `successful` and `error`; on failure `error` says what to fix. Lists page "
+    "with continue_token (never offsets)."
+)
+
+
+def build_server(tools: Iterable[ToolSpec], runtime: Runtime) -> Server[Any]:
+    specs = {spec.name: spec for spec in tools}
+    listing = ListToolsResult(tools=[Tool.model_validate(spec.wire) for spec in specs.values()])
+
+    async def list_tools(ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None) -> ListToolsResult:
+        return listing
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: CallToolRequestParams) -> CallToolResult:
+        spec = specs.get(params.name)
+        if spec is None:
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name}. Call tools/list for the available tools.")
+
+        async def progress(done: float, total: float | None = None, message: str | None = None) -> None:
+            await ctx.session.report_progress(done, total, message)
+
+        result = await execute(spec, params.arguments, ToolContext(runtime=runtime, report_progress=progress))
+        return CallToolResult(content=[TextContent(type="text", text=result.text)],
+                              structured_content=result.structured, is_error=result.is_error)
+
+    return Server(SERVER_NAME, version=__version__, title="SMTP2GO", instructions=INSTRUCTIONS,
+                  on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    """Host/Origin checks (DNS-rebinding protection) on, whatever address is bound."""
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    if settings.host not in LOOPBACK_HOSTS and settings.host not in ("0.0.0.0", "::"):
+        hosts.append(f"{settings.host}:*")
+    hosts.extend(settings.allowed_hosts)
+    origins.extend(settings.allowed_origins)
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
+                                     allowed_origins=origins)
+
+
+async def serve_stdio(server: Server[Any]) -> None:
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+def streamable_http_app(server: Server[Any], settings: Settings) -> Starlette:
+    return server.streamable_http_app(streamable_http_path="/mcp", host=settings.host,
+                                      transport_security=transport_security(settings))
+
+
+def sse_app(server: Server[Any], settings: Settings) -> Starlette:
+    """The legacy HTTP+SSE transport: GET /sse opens the stream, POST /messages/ sends."""
+    sse = SseServerTransport("/messages/", security_settings=transport_security(settings))
+
+    async def stream(scope: Scope, receive: Receive, send: Send) -> None:
+        # A raw ASGI app: the transport writes the response itself (the event stream, or a 4xx).
+        opened = False
+        try:
+            async with sse.connect_sse(scope, receive, send) as (read, write):
+                opened = True
+                await server.run(read, write, server.create_initialization_options())
+        except ValueError:
+            if opened:
+                raise
+            # Refused before the stream opened (bad Host/Origin): the 4xx was already sent.
+
+    return Starlette(routes=[Route("/sse", endpoint=_AsgiEndpoint(stream), methods=["GET"]),
+                             Mount("/messages/", app=sse.handle_post_message)])
+
+
+class _AsgiEndpoint:
+    """Wraps an ASGI callable so Starlette's Route passes it scope/receive/send untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
