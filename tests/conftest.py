@@ -1,0 +1,121 @@
+"""Shared fixtures: the simulator and our MCP server, each on a real socket.
+
+The simulator runs in a thread of its own; tests steer it over HTTP through its
+/_sim control endpoints, exactly as they would a separate process. Our server
+runs its streamable-HTTP app in another thread, and tests reach it with the
+SDK's real `mcp.Client`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+import jsonschema
+import pytest
+from mcp import Client
+
+from smtp2go_mcp import mcp_server
+from smtp2go_mcp.app import all_tools
+from smtp2go_mcp.config import Settings
+from smtp2go_mcp.http_server import ThreadedServer
+from smtp2go_mcp.runtime import Runtime
+from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
+
+TOOLS = {spec.name: spec for spec in all_tools()}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class SimulatorControl:
+    """Drives a running simulator through its /_sim endpoints."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.api_url = f"{url}/v3"
+        self._http = httpx2.Client(base_url=url, timeout=10)
+
+    def reset(self) -> None:
+        self._http.post("/_sim/reset").raise_for_status()
+
+    def requests(self) -> list[dict[str, Any]]:
+        return self._http.get("/_sim/requests").json()
+
+    def clear_requests(self) -> None:
+        self._http.delete("/_sim/requests").raise_for_status()
+
+    def fault(self, **fault: Any) -> None:
+        self._http.post("/_sim/faults", json=fault).raise_for_status()
+
+    def add_key(self, key: str, endpoints: list[str]) -> None:
+        self._http.post("/_sim/keys", json={"key": key, "endpoints": endpoints}).raise_for_status()
+
+    def api(self, endpoint: str, body: dict[str, Any] | None = None) -> Any:
+        """Call the simulated API directly (to set up or inspect state)."""
+        response = self._http.post(f"/v3/{endpoint}", json=body or {}, headers={"X-Smtp2go-Api-Key": SANDBOX_API_KEY})
+        response.raise_for_status()
+        return response.json()["data"]
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[SimulatorControl]:
+    with ThreadedServer(Simulator().app, lifespan="off") as server:
+        yield SimulatorControl(server.url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_simulator(request: pytest.FixtureRequest) -> None:
+    if "simulator" in request.fixturenames:
+        request.getfixturevalue("simulator").reset()
+
+
+class McpServerUnderTest:
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
+        self.mcp_url = f"{url}/mcp"
+        self.settings = settings
+
+    @contextlib.asynccontextmanager
+    async def client(self) -> AsyncIterator[Client]:
+        async with Client(self.mcp_url) as client:
+            yield client
+
+
+@contextlib.contextmanager
+def running_server(settings: Settings) -> Iterator[McpServerUnderTest]:
+    runtime = Runtime.create(settings)
+    app = mcp_server.streamable_http_app(mcp_server.build_server(TOOLS.values(), runtime), settings)
+    with ThreadedServer(app) as server:
+        yield McpServerUnderTest(server.url, settings)
+
+
+def settings_for(simulator: SimulatorControl, **overrides: Any) -> Settings:
+    values = {"api_url": simulator.api_url, "api_key": SANDBOX_API_KEY, "timeout": 5.0,
+              "transport": "streamable-http", **overrides}
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def server(simulator: SimulatorControl) -> Iterator[McpServerUnderTest]:
+    with running_server(settings_for(simulator)) as srv:
+        yield srv
+
+
+def assert_matches_output_schema(tool_name: str, structured: Any) -> None:
+    """The result must validate against the outputSchema the tool publishes, on success and failure."""
+    schema = TOOLS[tool_name].wire["outputSchema"]
+    jsonschema.Draft202012Validator(schema).validate(structured)
+
+
+def text_of(result: Any) -> str:
+    return "".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+def structured_text(result: Any) -> Any:
+    return json.loads(text_of(result))
