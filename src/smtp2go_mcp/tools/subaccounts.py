@@ -53,14 +53,7 @@ class SubaccountsUsageInput(ToolInput):
     states: State = Field("all", description="When listing all: only subaccounts in this state.")
 
 
-class SubaccountUsage(ApiData):
-    id: str | None = None
-    name: str | None = None
-    email: str | None = None
-    state: str | None = None
-    plan_size: int | None = None
-    plan_used: int | None = None
-    plan_remaining: int | None = None
+class SubaccountUsage(Subaccount):
     percent_used: float | None = Field(None, description="plan_used / plan_size x 100, rounded to 2 places.")
 
 
