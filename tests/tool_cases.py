@@ -6,23 +6,9 @@ the tool's `data` (and may look at the account afterwards).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from smtp2go_mcp.simulator import SANDBOX_API_KEY
-
-USERNAME = SANDBOX_API_KEY[:16]
-
-
-@dataclass
-class Case:
-    args: dict[str, Any]
-    endpoint: str
-    body: dict[str, Any]
-    check: Callable[[Any, Any], None]
-    method: str = "POST"
-    setup: Callable[[Any], None] | None = None
+from tests.cases.base import USERNAME, Case, fail as _fail
 
 
 def _add_webhook(sim: Any) -> None:
@@ -181,5 +167,14 @@ CASES: dict[str, Case] = {
 }
 
 
-def _fail(data: Any) -> None:
-    raise AssertionError(f"unexpected data: {data!r}")
+
+def _merge() -> None:
+    from tests.cases import accounts, credentials, domains, sending
+
+    for module in (accounts, credentials, domains, sending):
+        overlap = CASES.keys() & module.CASES.keys()
+        assert not overlap, f"cases declared twice: {overlap}"
+        CASES.update(module.CASES)
+
+
+_merge()

@@ -105,6 +105,14 @@ def _redact(value: Any) -> Any:
     return "[redacted]" if value else value
 
 
+def _mask_api_key(value: Any) -> Any:
+    # The API's own masking (api_keys/view): the 16-character "username" part stays visible.
+    return value[:16] + "*" * 20 if isinstance(value, str) and len(value) > 16 else value
+
+
+# An API key value the API returns: masked like SMTP2GO's views mask it, never shown whole.
+MaskedApiKey = Annotated[str, PlainSerializer(_mask_api_key, return_type=str)]
+
 # A secret the API returns (an SMTP user's password, a webhook's auth header):
 # kept out of tool results so it never lands in a transcript or a log.
 Redacted = Annotated[str, PlainSerializer(_redact, return_type=str)]

@@ -38,6 +38,8 @@ class ApiKeyRecord:
     endpoints: list[str]
     description: str = ""
     status: str = "allowed"
+    # The credential settings shared with SMTP users (reference §2.5), as the API names them.
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,14 @@ class SimState:
     smtp_users: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_webhook_id: int = 1
+    single_senders: dict[str, dict[str, Any]] = field(default_factory=dict)  # address -> {email_address, verified}
+    allowed_recipients: list[str] = field(default_factory=list)
+    allowed_recipients_enabled: bool = False
+    ip_auth: dict[str, dict[str, Any]] = field(default_factory=dict)  # ip_address -> IP-auth settings
+    dedicated_ips: list[dict[str, Any]] = field(default_factory=list)
+    sms_sent: list[dict[str, Any]] = field(default_factory=list)
+    sent_emails: list[dict[str, Any]] = field(default_factory=list)  # the archive, newest first
+    scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # schedule_id -> queued email
     cycle_max: int = 10000
     cycle_start: datetime = field(default_factory=lambda: utcnow().replace(day=1, hour=0, minute=0, second=0))
 
@@ -65,6 +75,7 @@ class SimState:
         state.keys[SANDBOX_API_KEY] = ApiKeyRecord(SANDBOX_API_KEY, [ALL_ENDPOINTS], "Sandbox key")
         state.ip_allow_lists = {"smtp": {"enabled": False, "ip_addresses": []},
                                 "api": {"enabled": False, "ip_addresses": []}}
+        state.dedicated_ips = [{"id": 1234, "name": "Main Pool", "ip_addresses": ["203.0.113.10", "203.0.113.11"]}]
         _seed_account(state)
         return state
 

@@ -3,6 +3,9 @@
 from smtp2go_mcp.tools import (  # noqa: F401  (imported for their declarations)
     access,
     activity,
+    credentials,
+    domains,
+    email,
     senders,
     sms,
     stats,

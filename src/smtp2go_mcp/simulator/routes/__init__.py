@@ -3,6 +3,9 @@
 from smtp2go_mcp.simulator.routes import (  # noqa: F401  (imported for their routes)
     access,
     activity,
+    credentials,
+    domains,
+    email,
     senders,
     sms,
     stats,

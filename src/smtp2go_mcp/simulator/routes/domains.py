@@ -1,0 +1,1 @@
+"""domain/*, single_sender_emails/* and allowed_recipients/*."""

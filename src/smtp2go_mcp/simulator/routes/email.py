@@ -1,0 +1,1 @@
+"""email/send, email/mime, email/batch, email/scheduled/* and archive/*."""

@@ -1,0 +1,1 @@
+"""Sender domains, single sender emails and allowed recipients."""

@@ -1,0 +1,1 @@
+"""Sending: email/send, email/mime, email/batch and the scheduled-email queue."""

@@ -1,0 +1,1 @@
+"""Per-area success cases, merged into tests.tool_cases.CASES."""
