@@ -27,6 +27,11 @@ class ToolInput(BaseModel):
         return value
 
 
+# For tools that take no arguments: any argument given is refused by name.
+class NoArguments(ToolInput):
+    pass
+
+
 class ApiData(BaseModel):
     """A typed view of an API response object that keeps fields it does not know.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +54,13 @@ class ToolSpec:
     description: str
     input_model: type[ToolInput]
     output_model: type[ToolOutput]
-    hints: Hints
+    kind: str  # a key of KINDS: what the tool does to the account
     run: Run
     endpoint: str | None = None  # the SMTP2GO endpoint behind it, for docs
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def hints(self) -> Hints:
+        return KINDS[self.kind]
 
     @cached_property
     def wire(self) -> dict[str, Any]:
@@ -130,7 +133,7 @@ def api_tool(
         return api_success(output, response.data, response.request_id)
 
     return register(ToolSpec(name=name, toolset=toolset, title=title, description=description,
-                             input_model=input, output_model=output, hints=KINDS[kind], run=run,
+                             input_model=input, output_model=output, kind=kind, run=run,
                              endpoint=endpoint))
 
 

@@ -38,6 +38,13 @@ class MissingApiKey(Smtp2goError):
         )
 
 
+class InvalidArguments(Smtp2goError):
+    """Arguments that pass the schema but fail a check that needs the server's settings
+    (e.g. a local attachment outside the allowed directories). Nothing is sent."""
+
+    code = "invalid_arguments"
+
+
 class ApiErrorResponse(Smtp2goError):
     """The API answered with an error status or an error in its envelope."""
 
@@ -88,3 +95,9 @@ class ConnectionFailed(TransportFailure):
 
 class BadResponse(TransportFailure):
     code = "bad_response"
+
+
+class OutcomeUnknown(TransportFailure):
+    """A send whose request went out but whose answer never came: it may have been accepted."""
+
+    code = "outcome_unknown"
