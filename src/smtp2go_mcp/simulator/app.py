@@ -10,12 +10,12 @@
   DELETE /_sim/faults            clear them
   POST /_sim/keys                add an API key: {"key": "api-...", "endpoints": ["/email/send"]}
   POST /_sim/reset               back to the seeded demo account
+  GET  /_sim/archive/<id>.eml    the original message of an archived (sent) email
 """
 
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import json
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from smtp2go_mcp.simulator import routes as _routes  # noqa: F401  (registers the endpoints)
 from smtp2go_mcp.simulator.core import ROUTES, Body, SimError, invalid, new_request_id
+from smtp2go_mcp.simulator.routes.email import archived_message, release_due
 from smtp2go_mcp.simulator.state import ApiKeyRecord, SimState
 
 MAX_LOGGED_REQUESTS = 2000
@@ -60,6 +61,7 @@ class Simulator:
             Route("/_sim/faults", self._faults, methods=["POST", "DELETE"]),
             Route("/_sim/keys", self._keys, methods=["POST"]),
             Route("/_sim/reset", self._reset, methods=["POST"]),
+            Route("/_sim/archive/{email_id}.eml", self._archived, methods=["GET"]),
             Route("/v3/{endpoint:path}", self._api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
         ])
 
@@ -86,17 +88,21 @@ class Simulator:
     def _handle(self, request: Request, endpoint: str, body: Any) -> Any:
         key = _api_key(request, body if isinstance(body, dict) else {})
         record = self.state.keys.get(key or "")
-        if record is None or record.status != "allowed":
+        if record is None or record.status == "blocked":
             raise SimError(401, "API_KEY_INVALID", "API key is invalid" if key else "No API key was supplied")
         handler = ROUTES.get((request.method, endpoint))
         if handler is None:
             known = any(e == endpoint for _, e in ROUTES)
             raise SimError(405 if known else 404, "NOT_FOUND",
                            f"{request.method} is not supported on /{endpoint}" if known else f"Unknown endpoint /{endpoint}")
-        if not any(p == "*" or fnmatch.fnmatchcase("/" + endpoint, p) for p in record.endpoints):
+        # api_keys/permissions "is available to all API Keys" (reference §2.5).
+        if endpoint != "api_keys/permissions" and not record.may_call("/" + endpoint):
             raise SimError(400, "ENDPOINT_PERMISSION_DENIED", "You do not have permission to access this API endpoint")
         if not isinstance(body, dict):
             raise invalid("body", "The request body is not a JSON object.")
+        self.state.caller = record
+        self.state.base_url = str(request.base_url).rstrip("/")
+        release_due(self.state)
         body = {k: v for k, v in body.items() if k != "api_key" or endpoint.startswith("ip_allow_list")}
         return handler(self.state, Body(body))
 
@@ -164,6 +170,13 @@ class Simulator:
             self.state.keys[spec["key"]] = ApiKeyRecord(spec["key"], list(spec.get("endpoints", ["/email/send"])),
                                                         status=spec.get("status", "allowed"))
         return JSONResponse({"key": spec["key"][:16]})
+
+    async def _archived(self, request: Request) -> Response:
+        with self._lock:
+            raw = archived_message(self.state, request.path_params["email_id"])
+        if raw is None:
+            return Response("no such archived email", 404, media_type="text/plain")
+        return Response(raw, media_type="message/rfc822")
 
     async def _reset(self, request: Request) -> Response:
         with self._lock:

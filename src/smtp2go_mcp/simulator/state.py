@@ -7,8 +7,11 @@ up in suppression/view) and a reset gives every test the same start.
 
 from __future__ import annotations
 
+import fnmatch
+import math
 import random
 import string
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -41,6 +44,10 @@ class ApiKeyRecord:
     # The credential settings shared with SMTP users (reference §2.5), as the API names them.
     settings: dict[str, Any] = field(default_factory=dict)
 
+    def may_call(self, path: str) -> bool:
+        """Whether this key's endpoint permissions (wildcards allowed) cover `path`, e.g. "/email/send"."""
+        return any(p == ALL_ENDPOINTS or fnmatch.fnmatchcase(path, p) for p in self.endpoints)
+
 
 @dataclass
 class SimState:
@@ -66,6 +73,9 @@ class SimState:
     sms_sent: list[dict[str, Any]] = field(default_factory=list)
     sent_emails: list[dict[str, Any]] = field(default_factory=list)  # the archive, newest first
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # schedule_id -> queued email
+    # Set by the app for the request being handled: who is calling, and the simulator's own address.
+    caller: ApiKeyRecord | None = None
+    base_url: str = "http://127.0.0.1"
     cycle_max: int = 10000
     cycle_start: datetime = field(default_factory=lambda: utcnow().replace(day=1, hour=0, minute=0, second=0))
 
@@ -82,11 +92,18 @@ class SimState:
     def key_username(self, key: str) -> str:
         return key[:16]
 
+    @property
+    def caller_username(self) -> str:
+        """The calling key's 16-character username, as activity and stats report it."""
+        return self.caller.key[:16] if self.caller else ""
+
 
 def _seed_account(state: SimState) -> None:
     now = utcnow()
     state.domains["example.com"] = domain_object(state, "example.com", verified=True)
     state.smtp_users["webshop"] = smtp_user("webshop", "Kq8#vX2m!pL9zR4t", description="Web shop order mail")
+    # The API cannot add IP-auth entries (that happens in the app), so the demo account has one.
+    state.ip_auth["198.51.100.20"] = ip_auth_entry("198.51.100.20", description="Office scanner relay")
     for template in (
         ("welcome-email", "Welcome email", "Welcome to {{ company }}, {{ name }}!",
          "<p>Hi {{ name }},</p><p>Welcome to {{ company }}.</p>", "Hi {{ name }}, welcome to {{ company }}.",
@@ -125,6 +142,10 @@ def _seed_account(state: SimState) -> None:
          "source_address": "+447700900123", "destination_address": "+6498870123", "content": "STOP",
          "username": state.key_username(SANDBOX_API_KEY)},
     ])
+    # The booking reminders that the received replies above answer.
+    for number, hours in (("+6421555013", 5), ("+447700900123", 50)):
+        record_sms(state, number, "Reminder: your booking is tomorrow at 10:00. Reply YES to confirm or STOP to opt out.",
+                   "shared", now - timedelta(hours=hours), "Message sent", state.key_username(SANDBOX_API_KEY))
     outcomes = [
         ("orders@example.com", "jo@customer.example", "Your order #1042 has shipped", ["delivered", "opened", "clicked"]),
         ("orders@example.com", "sam@customer.example", "Your order #1043 has shipped", ["delivered", "opened"]),
@@ -145,19 +166,45 @@ def _sms_ts(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+SMS_UNIT_CHARS = 160
+# Calling codes of the countries the demo account texts, longest first; the real API reports ISO codes ("US").
+_COUNTRIES = (("64", "NZ"), ("61", "AU"), ("44", "GB"), ("49", "DE"), ("33", "FR"), ("1", "US"))
+
+
+def record_sms(state: SimState, destination: str, content: str, sender: str, at: datetime, status: str,
+               username: str) -> dict[str, Any]:
+    """Add one message to the sent-SMS log, shaped like an sms/view-sent row."""
+    digits = destination.lstrip("+")
+    message = {"id": str(uuid.UUID(int=state.rng.getrandbits(128), version=4)), "timestamp": _sms_ts(at),
+               "username": username, "sender": sender,
+               "sender_email": "",  # only set for messages sent by email-to-SMS
+               "destination_address": f"+{digits}",
+               "destination_address_country": next((c for p, c in _COUNTRIES if digits.startswith(p)), ""),
+               "format": "SMS", "status": status, "content": content,
+               "units": math.ceil(len(content) / SMS_UNIT_CHARS)}
+    state.sms_sent.append(message)
+    return message
+
+
 def record_email(state: SimState, *, sender: str, recipients: list[str], subject: str, sent: datetime,
                  username: str, outcomes: dict[str, list[str]] | None = None, byte_size: int = 2048,
-                 email_id: str | None = None) -> str:
-    """Add one sent email's events to the activity log (newest first)."""
+                 email_id: str | None = None, headers: dict[str, str] | None = None,
+                 delivery_seconds: int = 4) -> str:
+    """Add one sent email's events to the activity log (newest first).
+
+    Live sends pass delivery_seconds=0: their events must not lie in the future.
+    """
     email_id = email_id or new_email_id(state.rng)
     base = {"email_id": email_id, "sender": sender, "from": sender, "subject": subject, "username": username,
-            "subaccount_name": "Master account", "recipients": recipients, "byte_size": byte_size}
+            "subaccount_name": "Master account", "recipients": recipients, "byte_size": byte_size,
+            "headers": headers or {}}
     new = [{**base, "event": "processed", "date": iso(sent), "recipient": recipients[0],
             "to": ", ".join(recipients)}]
     for recipient in recipients:
         at = sent
         for event in (outcomes or {}).get(recipient, ["delivered"]):
-            at = at + timedelta(seconds=4 if event in ("delivered", "soft-bounced", "hard-bounced") else 900)
+            at = at + timedelta(seconds=delivery_seconds if event in ("delivered", "soft-bounced", "hard-bounced", "rejected")
+                                else 900)
             item = {**base, "event": event, "date": iso(at), "recipient": recipient}
             if event == "delivered":
                 item.update(smtp_response="250 2.0.0 OK queued", host="mx.customer.example [203.0.113.25]")
@@ -199,6 +246,13 @@ SMTP_USER_DEFAULTS: dict[str, Any] = {
     "archive_enabled": False, "audit_email": None, "bounce_notifications": "from", "feedback_enabled": False,
     "feedback_html": "", "feedback_text": "", "feedback_domain": "default", "ippool": None,
 }
+
+
+def ip_auth_entry(ip_address: str, **settings: Any) -> dict[str, Any]:
+    """An IP-authenticated sender: the SMTP-user settings, keyed by address instead of login."""
+    entry = {"ip_address": ip_address, **SMTP_USER_DEFAULTS, **settings}
+    entry["sending_allowed"] = entry["status"] == "allowed"
+    return entry
 
 
 def smtp_user(username: str, password: str, **settings: Any) -> dict[str, Any]:

@@ -154,3 +154,56 @@ api_tool(
     input=EmailSearchInput,
     data=EmailSearchData,
 )
+
+
+class ArchiveSearchInput(ToolInput):
+    start_date: DateTimeText | None = Field(None, description="Earliest send time, inclusive (UTC).")
+    end_date: DateTimeText | None = Field(None, description="Latest send time, exclusive (UTC).")
+    sender: SingleLine | None = Field(None, max_length=320, description="Only emails whose From contains this.")
+    envelope_from: SingleLine | None = Field(None, max_length=320, description="Only emails whose envelope sender contains this.")
+    recipient: SingleLine | None = Field(None, max_length=320, description="Only emails to a recipient containing this.")
+    subject: SingleLine | None = Field(None, max_length=998, description="Only emails whose subject contains this.")
+    headers: SingleLine | None = Field(None, max_length=1000, description="Only emails whose headers contain this text.")
+    username: SingleLine | None = Field(None, max_length=100, description="Only mail sent by this SMTP user or API key username.")
+    limit: int = Field(5000, ge=1, le=5000, description="Emails per page (1-5000).")
+    continue_token: str | None = continue_token_field()
+
+
+class ArchivedEmail(ApiData):
+    email_id: str | None = None
+    sent: str | None = None
+    sender: str | None = None
+    envelope_from: str | None = None
+    recipient: str | None = None
+    to: str | list[str] | None = None
+    subject: str | None = None
+    username: str | None = None
+    byte_count: int | None = None
+    attachment_count: int | None = None
+    attachments: list[str | dict[str, Any]] | None = None
+    url: str | None = Field(None, description="Where the original message can be downloaded.")
+
+
+class ArchiveSearchData(ApiData):
+    emails: list[ArchivedEmail] = Field(default_factory=list)
+    email_count: int | None = None
+    continue_token: str | None = None
+
+
+api_tool(
+    "archive/search", toolset="activity", kind="read", title="Search the email archive",
+    description="Find stored copies of sent emails (accounts with archiving on) by date, sender, recipient, "
+    "subject or header text; each result links to the original message.",
+    input=ArchiveSearchInput, data=ArchiveSearchData,
+)
+
+
+class ArchiveEmailInput(ToolInput):
+    email_id: SingleLine = Field(min_length=1, max_length=200, description="The email_id, from a send result, activity or archive search.")
+
+
+api_tool(
+    "archive/email", toolset="activity", kind="read", title="Get an archived email",
+    description="Show one archived email's details and the link to its original message.",
+    input=ArchiveEmailInput, data=ArchivedEmail,
+)
