@@ -13,23 +13,23 @@ from smtp2go_mcp.registry import api_tool
 ListType = Literal["smtp", "api"]
 
 
-def _list_type() -> Any:
+def list_type_field() -> Any:
     return Field(None, description="Which allow list: smtp (SMTP relay logins, the default) or api (API keys).")
 
 
 class IpAllowListAddInput(ToolInput):
     ip_address: IpAddress = Field(description="IPv4 or IPv6 address to allow, e.g. 203.0.113.7.")
     description: SingleLine | None = Field(None, max_length=255, description="A note on what this address is.")
-    type: ListType | None = _list_type()
+    type: ListType | None = list_type_field()
 
 
 class IpAllowListRemoveInput(ToolInput):
     ip_address: IpAddress = Field(description="The address to remove, exactly as listed.")
-    type: ListType | None = _list_type()
+    type: ListType | None = list_type_field()
 
 
 class IpAllowListViewInput(ToolInput):
-    type: ListType | None = _list_type()
+    type: ListType | None = list_type_field()
 
 
 class AllowedIp(ApiData):
@@ -69,7 +69,7 @@ class CredentialSettings(ToolInput):
     custom_ratelimit: bool | None = Field(None, description="Apply custom_ratelimit_value/period instead of the account's limit.")
     custom_ratelimit_value: int | None = Field(None, ge=1, le=2147483647, description="Emails allowed per period when custom_ratelimit is on.")
     custom_ratelimit_period: SingleLine | None = Field(
-        None, max_length=32, description="The rate-limit period, e.g. 'minute', 'hour', 'day', 'week' or 'month'.")
+        None, max_length=32, description="The rate-limit period: '<n> hours|days|weeks|months' or 'hh:mm:ss', e.g. '1 hour', '2 days', '0:30:00'.")
     ip_pool: int | None = Field(None, ge=0, description="Dedicated IP pool id to send through (see dedicated IPs).")
     open_tracking_enabled: bool | None = Field(None, description="Track opens of mail sent with this credential.")
     click_tracking_enabled: bool | None = Field(None, description="Track link clicks (needs https:// links in full <a> tags).")

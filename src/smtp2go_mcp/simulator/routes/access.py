@@ -12,7 +12,7 @@ from smtp2go_mcp.simulator.state import SMTP_USER_DEFAULTS, SimState, smtp_user
 LIST_TYPES = ("smtp", "api")
 
 
-def _ip(body: Body, name: str = "ip_address") -> str:
+def read_ip(body: Body, name: str = "ip_address") -> str:
     value = body.str(name, required=True)
     try:
         if "/" in value:
@@ -24,14 +24,14 @@ def _ip(body: Body, name: str = "ip_address") -> str:
     return value
 
 
-def _list(state: SimState, body: Body) -> dict[str, Any]:
+def allow_list(state: SimState, body: Body) -> dict[str, Any]:
     return state.ip_allow_lists[body.str("type", default="smtp", choices=LIST_TYPES)]
 
 
 @route("ip_allow_list/add")
 def ip_allow_list_add(state: SimState, body: Body) -> dict[str, Any]:
-    address = _ip(body)
-    entries = _list(state, body)["ip_addresses"]
+    address = read_ip(body)
+    entries = allow_list(state, body)["ip_addresses"]
     if any(e["ip_address"] == address for e in entries):
         raise api_exception(f"{address} is already on the allow list")
     entry = {"ip_address": address, "description": body.str("description", default="")}
@@ -41,19 +41,19 @@ def ip_allow_list_add(state: SimState, body: Body) -> dict[str, Any]:
 
 @route("ip_allow_list/remove")
 def ip_allow_list_remove(state: SimState, body: Body) -> dict[str, Any]:
-    address = _ip(body)
-    allow_list = _list(state, body)
-    for entry in allow_list["ip_addresses"]:
+    address = read_ip(body)
+    chosen = allow_list(state, body)
+    for entry in chosen["ip_addresses"]:
         if entry["ip_address"] == address:
-            allow_list["ip_addresses"].remove(entry)
+            chosen["ip_addresses"].remove(entry)
             return dict(entry)
     raise api_exception(f"Failed to remove {address} - it is not on the allow list")
 
 
 @route("ip_allow_list/view")
 def ip_allow_list_view(state: SimState, body: Body) -> dict[str, Any]:
-    allow_list = _list(state, body)
-    return {"enabled": allow_list["enabled"], "ip_addresses": [dict(e) for e in allow_list["ip_addresses"]]}
+    chosen = allow_list(state, body)
+    return {"enabled": chosen["enabled"], "ip_addresses": [dict(e) for e in chosen["ip_addresses"]]}
 
 
 _USER_FIELDS: dict[str, str] = {
