@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from smtp2go_mcp.envelope import ApiData, ToolInput
+from smtp2go_mcp.envelope import ApiData, NoArguments, ToolInput
 from smtp2go_mcp.fields import DateTimeText, SingleLine
 from smtp2go_mcp.registry import api_tool
 
@@ -18,10 +18,6 @@ Percent = str | float
 class UsernameFilter(ToolInput):
     username: SingleLine | None = Field(
         None, max_length=100, description="Only mail sent by this SMTP user or API key username (a key's first 16 characters); omit for the whole account.")
-
-
-class NoArguments(ToolInput):
-    pass
 
 
 class BouncesData(ApiData):
@@ -116,4 +112,29 @@ api_tool(
     "stats/email_unsubs", toolset="stats", kind="read", title="Unsubscribe statistics",
     description="Emails sent, rejects, unsubscribes and the unsubscribe percentage." + _LAST_30,
     input=UsernameFilter, data=UnsubsData,
+)
+
+
+class SummaryData(CycleData):
+    email_count: int | None = None
+    rejects: int | None = None
+    softbounces: int | None = None
+    hardbounces: int | None = None
+    bounce_percent: Percent | None = None
+    spam_emails: int | None = None
+    spam_percent: Percent | None = None
+    unsubscribes: int | None = None
+    unsubscribe_percent: Percent | None = None
+    opens: int | None = None
+    clicks: int | None = None
+    # Deprecated by SMTP2GO in favour of `rejects`, still sent (reference §6.12).
+    bounce_rejects: int | None = None
+    spam_rejects: int | None = None
+
+
+api_tool(
+    "stats/email_summary", toolset="stats", kind="read", title="Statistics summary",
+    description="One report combining billing-cycle usage with the last 30 days' sent, bounce, spam, "
+    "unsubscribe, open and click totals; slower than the single stats tools, so use those when one figure is enough.",
+    input=UsernameFilter, data=SummaryData,
 )

@@ -1,14 +1,14 @@
-"""Subaccounts: finding them, and how much of their plan they have used."""
+"""Subaccounts: finding them, their plan usage, and creating, changing, closing and reopening them."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from smtp2go_mcp.api.errors import NotFound
 from smtp2go_mcp.envelope import ApiData, ApiOutput, ToolInput
-from smtp2go_mcp.fields import SingleLine, continue_token_field
+from smtp2go_mcp.fields import EmailAddress, SingleLine, continue_token_field
 from smtp2go_mcp.registry import api_success, api_tool
 
 State = Literal["all", "active", "closed", "suspended"]
@@ -115,4 +115,97 @@ api_tool(
     description="How much of its monthly plan each subaccount (or one, by id) has used and has left, "
     "with totals, read from subaccounts/search across all pages.",
     input=SubaccountsUsageInput, data=SubaccountsUsageData, handler=_usage,
+)
+
+
+# The plan sizes subaccount/add accepts (reference §2.8); a dedicated IP needs more than 100,000.
+PlanLimit = Literal[2000, 5000, 10000, 20000, 30000, 40000, 50000, 60000, 80000, 100000, 250000, 500000,
+                    1000000, 2000000, 3000000, 5000000, 10000000]
+_DEDICATED_IP_MIN = 100000
+
+
+class SubaccountSettings(ToolInput):
+    fullname: SingleLine | None = Field(None, min_length=1, max_length=255, description="The subaccount's full name.")
+    dedicated_ip: bool | None = Field(
+        None, description="Assign a dedicated IP; only when limit is over 100000 (new subaccounts: false).")
+    archiving: bool | None = Field(None, description="Let the subaccount enable email archiving (new subaccounts: false).")
+    enforce_2fa: bool | None = Field(None, description="Require its team members to use 2FA (new subaccounts: false).")
+    enable_sms: bool | None = Field(None, description="Allow it to send SMS; extra charges apply (new subaccounts: false).")
+    sms_limit: int | None = Field(None, ge=0, description="Monthly SMS limit (new subaccounts: 1000).")
+
+    def _check_dedicated_ip(self, limit: int | None) -> None:
+        if self.dedicated_ip and limit is not None and limit <= _DEDICATED_IP_MIN:
+            given = "" if "limit" in self.model_fields_set else " (the default)"
+            raise ValueError(f"dedicated_ip is only available when limit is over {_DEDICATED_IP_MIN} "
+                             f"(250000 or more), but limit is {limit}{given}")
+
+
+class SubaccountAddInput(SubaccountSettings):
+    fullname: SingleLine = Field(min_length=1, max_length=255, description="The subaccount's full name.")
+    subaccount_email: EmailAddress | None = Field(
+        None, description="Email of its first team member, who is sent an invitation.")
+    limit: PlanLimit = Field(10000, description="Emails it may send per billing cycle (SMTP2GO's default: 10000).")
+    ip_pool: int | None = Field(None, ge=0, description="Dedicated IP pool id to send through (see dedicated IPs).")
+
+    @model_validator(mode="after")
+    def _dedicated_ip_needs_a_large_plan(self) -> "SubaccountAddInput":
+        self._check_dedicated_ip(self.limit)
+        return self
+
+
+class SubaccountEditInput(SubaccountSettings):
+    id: SingleLine = Field(min_length=1, max_length=64, description="The subaccount's id, from SMTP2GO_SUBACCOUNTS_SEARCH.")
+    limit: PlanLimit | None = Field(None, description="New number of emails it may send per billing cycle.")
+
+    @model_validator(mode="after")
+    def _dedicated_ip_needs_a_large_plan(self) -> "SubaccountEditInput":
+        self._check_dedicated_ip(self.limit)
+        return self
+
+
+class SubaccountDetails(Subaccount):
+    archiving: bool | None = None
+    enforce_2fa: bool | None = None
+    sms_enabled: bool | None = None
+    sms_limit: int | None = None
+
+
+api_tool(
+    "subaccount/add", toolset="subaccounts", kind="create", title="Create a subaccount",
+    description="Create a subaccount (a separate client or brand with its own plan, users and "
+    "statistics), optionally inviting its first team member by email. Limited to 50 per hour.",
+    input=SubaccountAddInput, data=SubaccountDetails, data_description="The subaccount created, with its id.",
+)
+api_tool(
+    "subaccount/edit", toolset="subaccounts", kind="update", title="Change a subaccount",
+    description="Change a subaccount's name, plan limit, dedicated IP, archiving, 2FA or SMS settings. "
+    "Settings you leave out keep their current values.",
+    input=SubaccountEditInput, data=SubaccountDetails, data_description="The subaccount after the change.",
+)
+
+
+class SubaccountStateInput(ToolInput):
+    id: SingleLine = Field(min_length=1, max_length=64, description="The subaccount's id, from SMTP2GO_SUBACCOUNTS_SEARCH.")
+    email: EmailAddress | None = Field(None, description="The subaccount's email address, as a cross-check.")
+
+
+class SubaccountReinviteInput(ToolInput):
+    email: EmailAddress = Field(description="The subaccount's email address, which gets the invitation again.")
+
+
+api_tool(
+    "subaccount/close", toolset="subaccounts", kind="remove", title="Close a subaccount",
+    description="Close an active subaccount: it can no longer send. It can be reopened later with "
+    "SMTP2GO_SUBACCOUNT_REOPEN.",
+    input=SubaccountStateInput, data=str, data_description="SMTP2GO's confirmation message.",
+)
+api_tool(
+    "subaccount/reopen", toolset="subaccounts", kind="update", title="Reopen a subaccount",
+    description="Reopen a closed subaccount so it can send again.",
+    input=SubaccountStateInput, data=str, data_description="SMTP2GO's confirmation message.",
+)
+api_tool(
+    "subaccount/reinvite", toolset="subaccounts", kind="update", title="Resend a subaccount invitation",
+    description="Send the invitation email to a subaccount's team member again, e.g. when the first one expired or got lost.",
+    input=SubaccountReinviteInput, data=str, data_description="SMTP2GO's confirmation message.",
 )

@@ -1,4 +1,4 @@
-"""Email templates: finding, reading and changing them."""
+"""Email templates: creating, finding, reading, changing and deleting them."""
 
 from __future__ import annotations
 
@@ -46,6 +46,36 @@ api_tool(
     description="Change a template's name, subject, bodies, default variables, tags or id. Fields "
     "you leave out keep their current values.",
     input=TemplateEditInput, data=Template, data_description="The template after the change.",
+)
+
+
+class TemplateAddInput(ToolInput):
+    template_name: SingleLine = Field(min_length=1, max_length=64, description="Display name (1-64 characters).")
+    id: TemplateId = template_id_field("The new template's id: 5-24 characters, no spaces, case-sensitive; "
+                                       "send emails with it as template_id.")
+    subject: SingleLine = Field(min_length=1, max_length=998, description="Subject; may use {{ variables }}.")
+    html_body: str = Field(min_length=1, max_length=5_000_000, description="HTML body; may use {{ variables }}.")
+    text_body: str = Field(min_length=1, max_length=5_000_000, description="Plain-text body; may use {{ variables }}.")
+    template_variables: dict[str, Any] | None = Field(None, description="Default values for the template's {{ variables }}, e.g. {\"name\": \"there\"}.")
+    tags: list[SingleLine] | None = Field(None, max_length=50, description="Tags to file the template under.")
+
+
+api_tool(
+    "template/add", toolset="templates", kind="create", title="Create a template",
+    description="Create an email template with a subject and HTML and text bodies that use "
+    "{{ variable }} placeholders, to send later by its id. The id must not be taken already.",
+    input=TemplateAddInput, data=Template, data_description="The template created.",
+)
+
+
+class TemplateDeleteInput(ToolInput):
+    id: TemplateId = template_id_field("The template's id (case-sensitive), from SMTP2GO_TEMPLATE_SEARCH.")
+
+
+api_tool(
+    "template/delete", toolset="templates", kind="remove", title="Delete a template",
+    description="Delete a template for good; emails can no longer be sent with its id as template_id.",
+    input=TemplateDeleteInput, data=str, data_description="SMTP2GO's confirmation message.",
 )
 
 

@@ -110,3 +110,16 @@ def email_history(state: SimState, body: Body) -> dict[str, Any]:
             **{f"{name}_percent_total": round(totals[counter] * 100 / sent, 2) if sent else 0
                for name, counter in (("bounce", "bounces"), ("open", "opens"), ("reject", "rejects"),
                                      ("spam", "spam"), ("unsubscribe", "unsubscribes"))}}
+
+
+@route("stats/email_summary")
+def email_summary(state: SimState, body: Body) -> dict[str, Any]:
+    # The combination of the four reports the API describes, computed by the same routes so the numbers agree.
+    bounces, spam, unsubs = email_bounces(state, body), email_spam(state, body), email_unsubs(state, body)
+    events = _events(state, body)
+    return {**cycle(state), "email_count": bounces["emails"], "rejects": bounces["rejects"],
+            "bounce_rejects": bounces["rejects"], "softbounces": bounces["softbounces"],
+            "hardbounces": bounces["hardbounces"], "bounce_percent": bounces["bounce_percent"],
+            "spam_emails": spam["spams"], "spam_rejects": spam["rejects"], "spam_percent": spam["spam_percent"],
+            "unsubscribes": unsubs["unsubscribes"], "unsubscribe_percent": unsubs["unsubscribe_percent"],
+            "opens": _count(events, "opened"), "clicks": _count(events, "clicked")}

@@ -1,4 +1,4 @@
-"""template/edit|search|view."""
+"""template/add|edit|delete|search|view."""
 
 from __future__ import annotations
 
@@ -26,6 +26,36 @@ def existing(state: SimState, body: Body) -> dict[str, Any]:
 
 def full_view(template: dict[str, Any]) -> dict[str, Any]:
     return {"name": template["template_name"], **template}
+
+
+def _required_text(body: Body, name: str) -> str:
+    value = body.str(name, required=True)
+    if not value.strip():
+        raise invalid(name, f"The field '{name}' must not be empty.")
+    return value
+
+
+@route("template/add")
+def template_add(state: SimState, body: Body) -> dict[str, Any]:
+    tid = template_id(body)
+    name = _required_text(body, "template_name")
+    if len(name) > 64:
+        raise invalid("template_name", "The field 'template_name' must be between 1 and 64 characters.")
+    template = {"id": tid, "template_name": name, "subject": _required_text(body, "subject"),
+                "html_body": _required_text(body, "html_body"), "text_body": _required_text(body, "text_body"),
+                "template_variables": body.obj("template_variables") or {}, "tags": body.strs("tags") or []}
+    if tid in state.templates:
+        raise api_exception(f"A template with the id '{tid}' already exists")
+    template["last_updated"] = utcnow().strftime("%Y-%m-%d %H:%M:%S")
+    state.templates[tid] = template
+    return {k: v for k, v in template.items() if k != "last_updated"}
+
+
+@route("template/delete")
+def template_delete(state: SimState, body: Body) -> str:
+    template = existing(state, body)
+    del state.templates[template["id"]]
+    return f"Successfully deleted template '{template['id']}'"
 
 
 @route("template/edit")
