@@ -58,11 +58,12 @@ async def runtime_for(settings: Settings) -> AsyncIterator[Runtime]:
         yield runtime
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, tools: list[ToolSpec]) -> None:
     from smtp2go_mcp import mcp_server
 
     async with runtime_for(settings) as runtime:
-        server = mcp_server.build_server(all_tools(), runtime)
+        log.info("Offering %d tools", len(tools))
+        server = mcp_server.build_server(tools, runtime)
         if settings.transport == "stdio":
             await mcp_server.serve_stdio(server)
             return

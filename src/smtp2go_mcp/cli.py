@@ -31,6 +31,12 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--allowed-hosts", default=None,
                         help="extra Host header values to accept, comma-separated (reverse proxies)")
     parser.add_argument("--allowed-origins", default=None, help="extra Origin values to accept, comma-separated")
+    parser.add_argument("--toolsets", default=None,
+                        help="offer only these toolsets, comma-separated (see the README's toolset table)")
+    parser.add_argument("--read-only", action="store_true", default=None,
+                        help="offer only tools that read: nothing is sent or changed")
+    parser.add_argument("--tools", default=None, help="offer only these tools, comma-separated")
+    parser.add_argument("--exclude-tools", default=None, help="never offer these tools, comma-separated")
     parser.add_argument("--log-level", default=None, choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return parser
 
@@ -44,7 +50,13 @@ def _serve(argv: list[str]) -> int:
     try:
         settings = Settings.load(transport=args.transport, host=args.host, port=args.port, sandbox=args.sandbox,
                                  allowed_hosts=_split(args.allowed_hosts),
-                                 allowed_origins=_split(args.allowed_origins), log_level=args.log_level)
+                                 allowed_origins=_split(args.allowed_origins), log_level=args.log_level,
+                                 toolsets=_split(args.toolsets), read_only=args.read_only,
+                                 tools=_split(args.tools), exclude_tools=_split(args.exclude_tools))
+        from smtp2go_mcp.app import all_tools
+        from smtp2go_mcp.toolsets import select_tools
+
+        tools = select_tools(all_tools(), settings)
     except ConfigError as exc:
         print(f"smtp2go-mcp: {exc}", file=sys.stderr)
         return 2
@@ -54,7 +66,7 @@ def _serve(argv: list[str]) -> int:
 
     setup_logging(settings.log_level)
     try:
-        anyio.run(serve, settings)
+        anyio.run(serve, settings, tools)
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from smtp2go_mcp.api.client import DEFAULT_API_URL
@@ -34,6 +35,15 @@ ENVIRONMENT = (
            "https://eu-api.smtp2go.com/v3 and https://au-api.smtp2go.com/v3.", default=DEFAULT_API_URL),
     EnvVar("SMTP2GO_MCP_TIMEOUT", "Seconds to wait for an SMTP2GO answer before reporting a timeout.",
            format="number", default="30"),
+    EnvVar("SMTP2GO_MCP_ATTACHMENT_DIRS", "Directories whose files the send tools may attach by `path`, "
+           "separated like PATH (':' on Linux and macOS, ';' on Windows). Unset: local files are refused.",
+           format="filepath"),
+    EnvVar("SMTP2GO_MCP_TOOLSETS", "Offer only these toolsets, comma-separated (e.g. email,activity,stats); "
+           "default all."),
+    EnvVar("SMTP2GO_MCP_READ_ONLY", "1 to offer only tools that read (no sending, no changes).", format="boolean",
+           default="0"),
+    EnvVar("SMTP2GO_MCP_TOOLS", "Offer only these tools, comma-separated (an allow-list within the toolsets)."),
+    EnvVar("SMTP2GO_MCP_EXCLUDE_TOOLS", "Never offer these tools, comma-separated."),
     EnvVar("SMTP2GO_MCP_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR; logs go to stderr.", default="INFO"),
     EnvVar("SMTP2GO_MCP_ALLOWED_HOSTS", "HTTP transports: extra Host values to accept, comma-separated "
            "(e.g. mcp.example.com:*), for a reverse proxy."),
@@ -53,6 +63,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     sandbox: bool = False
+    attachment_dirs: tuple[Path, ...] = ()
+    toolsets: tuple[str, ...] = ()  # empty: all
+    read_only: bool = False
+    tools: tuple[str, ...] = ()  # empty: no allow-list
+    exclude_tools: tuple[str, ...] = ()
     log_level: str = "INFO"
 
     @classmethod
@@ -65,6 +80,12 @@ class Settings:
             "log_level": env.get("SMTP2GO_MCP_LOG_LEVEL", "INFO").upper(),
             "allowed_hosts": _split(env.get("SMTP2GO_MCP_ALLOWED_HOSTS")),
             "allowed_origins": _split(env.get("SMTP2GO_MCP_ALLOWED_ORIGINS")),
+            "toolsets": _split(env.get("SMTP2GO_MCP_TOOLSETS")),
+            "read_only": _flag("SMTP2GO_MCP_READ_ONLY", env.get("SMTP2GO_MCP_READ_ONLY")),
+            "tools": _split(env.get("SMTP2GO_MCP_TOOLS")),
+            "exclude_tools": _split(env.get("SMTP2GO_MCP_EXCLUDE_TOOLS")),
+            "attachment_dirs": tuple(Path(p).expanduser() for p in
+                                     (env.get("SMTP2GO_MCP_ATTACHMENT_DIRS") or "").split(os.pathsep) if p.strip()),
         }
         if env.get("SMTP2GO_MCP_TIMEOUT"):
             values["timeout"] = _number("SMTP2GO_MCP_TIMEOUT", env["SMTP2GO_MCP_TIMEOUT"])
@@ -82,6 +103,9 @@ class Settings:
             raise ConfigError("SMTP2GO_MCP_TIMEOUT must be a number of seconds between 0 and 600")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
+        for directory in self.attachment_dirs:
+            if not directory.is_dir():
+                raise ConfigError(f"SMTP2GO_MCP_ATTACHMENT_DIRS: {directory} is not a directory")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError("SMTP2GO_MCP_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
 
@@ -91,6 +115,15 @@ class Settings:
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _flag(name: str, value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1/true/yes or 0/false/no, not {value!r}")
 
 
 def _number(name: str, value: str) -> float:
