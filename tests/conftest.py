@@ -8,9 +8,13 @@ SDK's real `mcp.Client`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -26,6 +30,11 @@ from smtp2go_mcp.runtime import Runtime
 from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
 
 TOOLS = {spec.name: spec for spec in all_tools()}
+
+# The one directory the test servers allow local attachments from.
+ATTACHMENT_DIR = Path(tempfile.mkdtemp(prefix="smtp2go-mcp-attachments-"))
+atexit.register(shutil.rmtree, ATTACHMENT_DIR, ignore_errors=True)
+(ATTACHMENT_DIR / "receipt.txt").write_text("Receipt #1042: 2 x widgets, 19.90 EUR\n")
 
 
 @pytest.fixture
@@ -97,7 +106,7 @@ def running_server(settings: Settings) -> Iterator[McpServerUnderTest]:
 
 def settings_for(simulator: SimulatorControl, **overrides: Any) -> Settings:
     values = {"api_url": simulator.api_url, "api_key": SANDBOX_API_KEY, "timeout": 5.0,
-              "transport": "streamable-http", **overrides}
+              "transport": "streamable-http", "attachment_dirs": (ATTACHMENT_DIR,), **overrides}
     return Settings(**values)
 
 
@@ -105,6 +114,38 @@ def settings_for(simulator: SimulatorControl, **overrides: Any) -> Settings:
 def server(simulator: SimulatorControl) -> Iterator[McpServerUnderTest]:
     with running_server(settings_for(simulator)) as srv:
         yield srv
+
+
+# Keys the failure tests configure servers with: one the simulator is told about with few
+# permissions, one it has never heard of. Neither may ever appear in a result.
+LIMITED_KEY = "api-0123456789ABCDEF0123456789ABCDEF"
+UNKNOWN_KEY = "api-FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+
+
+@pytest.fixture(scope="module")
+def impatient_server(simulator):
+    with running_server(settings_for(simulator, timeout=0.5)) as srv:
+        yield srv
+
+
+def assert_failure(name: str, result: Any, code: str, *phrases: str) -> dict[str, Any]:
+    assert result.is_error, result.content
+    structured = result.structured_content
+    assert_matches_output_schema(name, structured)
+    assert structured["successful"] is False
+    assert structured["data"] is None
+    assert structured["error_code"] == code, structured
+    text = text_of(result)
+    for phrase in phrases:
+        assert phrase.lower() in text.lower(), text
+        assert phrase.lower() in structured["error"].lower()
+    for key in (SANDBOX_API_KEY, LIMITED_KEY, UNKNOWN_KEY):
+        assert key not in text and key not in str(structured)
+    return structured
+
+
+def api_requests(simulator: Any) -> list[dict[str, Any]]:
+    return [r for r in simulator.requests() if r["path"].startswith("/v3/")]
 
 
 def assert_matches_output_schema(tool_name: str, structured: Any) -> None:

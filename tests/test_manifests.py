@@ -92,15 +92,20 @@ def test_every_input_field_is_described() -> None:
         assert spec.wire["inputSchema"].get("additionalProperties") is False, name
 
 
+# Endpoints that only read: their last path segment (plus the one tool that is not a path).
+READ_SEGMENTS = {"view", "search", "permissions", "view-received", "view-sent", "summary", "email",
+                 "email_bounces", "email_cycle", "email_history", "email_spam", "email_unsubs", "email_summary"}
+
+
 def test_annotations_follow_the_kind_of_tool() -> None:
     for name, spec in TOOLS.items():
         hints = spec.wire["annotations"]
-        verb = name.rsplit("_", 1)[-1]
-        if verb in ("VIEW", "SEARCH", "RECEIVED", "USAGE") or name.startswith("SMTP2GO_STATS_"):
-            assert hints["readOnlyHint"] is True, name
-        else:
-            assert hints["readOnlyHint"] is False, name
-        if verb == "REMOVE":
+        segment = (spec.endpoint or "").rsplit("/", 1)[-1]
+        reads = segment in READ_SEGMENTS or name == "SMTP2GO_SUBACCOUNTS_USAGE"
+        assert hints["readOnlyHint"] is reads, name
+        if segment in ("remove", "delete", "close"):
             assert hints["destructiveHint"] is True, name
+        if spec.kind == "send":
+            assert hints["idempotentHint"] is False and hints["destructiveHint"] is False, name
         assert hints["openWorldHint"] is True
         assert hints["title"] == spec.title

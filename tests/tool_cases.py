@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cases.base import USERNAME, Case, fail as _fail
+from tests.cases.base import USERNAME, Case, calling, fail as _fail
 
 
 def _add_webhook(sim: Any) -> None:
@@ -49,7 +49,7 @@ CASES: dict[str, Case] = {
     "SMTP2GO_ALLOWED_SENDERS_REMOVE": Case(
         {"allowed_senders": ["partner.example"]}, "allowed_senders/remove", {"allowed_senders": ["partner.example"]},
         lambda d, s: d["allowed_senders"] == ["ceo@example.com"] or _fail(d),
-        setup=lambda s: s.api("allowed_senders/add", {"allowed_senders": ["ceo@example.com", "partner.example"]})),
+        setup=calling("allowed_senders/add", {"allowed_senders": ["ceo@example.com", "partner.example"]})),
     "SMTP2GO_ALLOWED_SENDERS_UPDATE": Case(
         {"allowed_senders": ["billing@example.com"], "mode": "whitelist"}, "allowed_senders/update",
         {"allowed_senders": ["billing@example.com"], "mode": "whitelist"},
@@ -74,11 +74,11 @@ CASES: dict[str, Case] = {
         {"ip_address": "2001:db8::1", "type": "api"}, "ip_allow_list/remove", {"ip_address": "2001:db8::1", "type": "api"},
         lambda d, s: (d["ip_address"] == "2001:db8::1" and s.api("ip_allow_list/view", {"type": "api"})["ip_addresses"] == [])
         or _fail(d),
-        setup=lambda s: s.api("ip_allow_list/add", {"ip_address": "2001:db8::1", "type": "api"})),
+        setup=calling("ip_allow_list/add", {"ip_address": "2001:db8::1", "type": "api"})),
     "SMTP2GO_IP_ALLOW_LIST_VIEW": Case(
         {"type": "smtp"}, "ip_allow_list/view", {"type": "smtp"},
         lambda d, s: d == {"enabled": False, "ip_addresses": [{"ip_address": "198.51.100.1", "description": ""}]} or _fail(d),
-        setup=lambda s: s.api("ip_allow_list/add", {"ip_address": "198.51.100.1"})),
+        setup=calling("ip_allow_list/add", {"ip_address": "198.51.100.1"})),
     "SMTP2GO_SMS_VIEW_RECEIVED": Case(
         {"start_date": "2020-01-01"}, "sms/view-received", {"start_date": "2020-01-01"},
         lambda d, s: (len(d["messages"]) == 2 and d["messages"][0]["content"] == "YES confirm my booking") or _fail(d)),

@@ -14,6 +14,7 @@ from typing import Any
 from smtp2go_mcp import __version__
 from smtp2go_mcp.config import ENVIRONMENT
 from smtp2go_mcp.registry import ToolSpec
+from smtp2go_mcp.toolsets import TOOLSETS
 
 REGISTRY_NAME = "io.github.smtp2go-mcp/smtp2go-mcp"
 REPOSITORY_URL = "https://github.com/smtp2go-mcp/smtp2go-mcp"
@@ -60,6 +61,17 @@ def tool_table(tools: list[ToolSpec]) -> str:
     return "\n".join(rows)
 
 
+def toolset_table(tools: list[ToolSpec]) -> str:
+    rows = ["| Toolset | Tools | Of which read-only | What for |", "|---|---|---|---|"]
+    for name, purpose in TOOLSETS.items():
+        members = [t for t in tools if t.toolset == name]
+        reading = sum(1 for t in members if t.hints.read_only)
+        rows.append(f"| `{name}` | {len(members)} | {reading} | {purpose} |")
+    total, reading = len(tools), sum(1 for t in tools if t.hints.read_only)
+    rows.append(f"| all (default) | {total} | {reading} | |")
+    return "\n".join(rows)
+
+
 def env_table() -> str:
     rows = ["| Variable | Meaning | Default |", "|---|---|---|"]
     for var in ENVIRONMENT:
@@ -69,7 +81,7 @@ def env_table() -> str:
 
 
 def readme_blocks(tools: list[ToolSpec]) -> dict[str, str]:
-    return {"tools": tool_table(tools), "env": env_table()}
+    return {"tools": tool_table(tools), "toolsets": toolset_table(tools), "env": env_table()}
 
 
 def render_readme(text: str, blocks: dict[str, str]) -> str:
@@ -77,7 +89,7 @@ def render_readme(text: str, blocks: dict[str, str]) -> str:
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README.md lacks the <!-- {name}:start --> / <!-- {name}:end --> markers")
-        text = pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, block=content: m.group(1) + block + "\n" + m.group(2), text)
     return text
 
 

@@ -18,8 +18,19 @@ class Case:
     body: dict[str, Any]
     check: Callable[[Any, Any], None]
     method: str = "POST"
-    setup: Callable[[Any], None] | None = None
+    # Prepares the account through the simulator; may return argument values it created (ids),
+    # which are merged into both the arguments and the expected request body.
+    setup: Callable[[Any], dict[str, Any] | None] | None = None
 
 
 def fail(data: Any) -> None:
     raise AssertionError(f"unexpected data: {data!r}")
+
+
+def calling(endpoint: str, body: dict[str, Any]) -> Callable[[Any], None]:
+    """A setup that makes one API call to prepare the account (and creates no argument values)."""
+
+    def setup(simulator: Any) -> None:
+        simulator.api(endpoint, body)
+
+    return setup
