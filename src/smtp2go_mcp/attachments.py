@@ -27,6 +27,13 @@ class LoadedFile:
     mimetype: str
 
 
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by this user only: it holds credentials or mail."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def guess_mimetype(filename: str) -> str:
     return mimetypes.guess_type(filename, strict=False)[0] or "application/octet-stream"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from smtp2go_mcp.api.client import DEFAULT_API_URL
+from smtp2go_mcp.smtp.profiles import ProfileError, SmtpProfile, default_profile, profiles_from_file
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -44,6 +46,23 @@ ENVIRONMENT = (
            default="0"),
     EnvVar("SMTP2GO_MCP_TOOLS", "Offer only these tools, comma-separated (an allow-list within the toolsets)."),
     EnvVar("SMTP2GO_MCP_EXCLUDE_TOOLS", "Never offer these tools, comma-separated."),
+    EnvVar("SMTP_HOST", "The default SMTP server for the SMTP_* tools, e.g. smtp.gmail.com or mail.smtp2go.com."),
+    EnvVar("SMTP_PORT", "Its port; default 587 for starttls, 465 for tls, 25 for none.", format="number"),
+    EnvVar("SMTP_SECURITY", "starttls (default), tls (implicit TLS, usually port 465) or none (only on a "
+           "trusted network)."),
+    EnvVar("SMTP_USERNAME", "Login for SMTP AUTH; leave unset for a relay that trusts this machine's IP address."),
+    EnvVar("SMTP_PASSWORD", "Password for SMTP AUTH (for Gmail, an app password).", secret=True),
+    EnvVar("SMTP_FROM", "From used when a message gives none, e.g. 'Sales <sales@example.com>'."),
+    EnvVar("SMTP2GO_MCP_CONFIG", "A TOML file with named SMTP profiles and attachment directories "
+           "(see the README).", format="filepath"),
+    EnvVar("SMTP2GO_MCP_DATA_DIR", "Where local state lives (sender identities, the sandbox's mail); default "
+           "~/.local/share/smtp2go-mcp.", format="filepath"),
+    EnvVar("SMTP2GO_MCP_SMTP_TIMEOUT", "Seconds to wait for each SMTP step before reporting a timeout.",
+           format="number", default="30"),
+    EnvVar("SMTP2GO_MCP_SMTP_CA_FILE", "Extra CA certificates (PEM) to trust for SMTP TLS, e.g. an internal CA.",
+           format="filepath"),
+    EnvVar("SMTP2GO_MCP_ALLOW_PRIVATE_URLS", "1 to let attachment URLs point at private, loopback or link-local "
+           "addresses (refused by default).", format="boolean", default="0"),
     EnvVar("SMTP2GO_MCP_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR; logs go to stderr.", default="INFO"),
     EnvVar("SMTP2GO_MCP_ALLOWED_HOSTS", "HTTP transports: extra Host values to accept, comma-separated "
            "(e.g. mcp.example.com:*), for a reverse proxy."),
@@ -64,6 +83,15 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     sandbox: bool = False
     attachment_dirs: tuple[Path, ...] = ()
+    data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
+    config_path: Path | None = None
+    smtp_default: SmtpProfile | None = None
+    smtp_profiles: Mapping[str, SmtpProfile] = field(default_factory=dict)
+    smtp_timeout: float = 30.0
+    smtp_ca_file: Path | None = None
+    allow_private_urls: bool = False
+    # Sandbox mode: every SMTP connection goes to this local sink instead, whatever the configuration.
+    smtp_sandbox: SmtpProfile | None = None
     toolsets: tuple[str, ...] = ()  # empty: all
     read_only: bool = False
     tools: tuple[str, ...] = ()  # empty: no allow-list
@@ -89,6 +117,8 @@ class Settings:
         }
         if env.get("SMTP2GO_MCP_TIMEOUT"):
             values["timeout"] = _number("SMTP2GO_MCP_TIMEOUT", env["SMTP2GO_MCP_TIMEOUT"])
+        values.update(_smtp_settings(env))
+        values["attachment_dirs"] = values["attachment_dirs"] + values.pop("config_attachment_dirs", ())
         values.update({k: v for k, v in flags.items() if v is not None})
         settings = cls(**values)
         settings.check()
@@ -105,12 +135,58 @@ class Settings:
             raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
         for directory in self.attachment_dirs:
             if not directory.is_dir():
-                raise ConfigError(f"SMTP2GO_MCP_ATTACHMENT_DIRS: {directory} is not a directory")
+                raise ConfigError(f"attachment directory {directory} (SMTP2GO_MCP_ATTACHMENT_DIRS or the config "
+                              "file) is not a directory")
+        if not 0 < self.smtp_timeout <= 600:
+            raise ConfigError("SMTP2GO_MCP_SMTP_TIMEOUT must be a number of seconds between 0 and 600")
+        if self.smtp_ca_file and not self.smtp_ca_file.is_file():
+            raise ConfigError(f"SMTP2GO_MCP_SMTP_CA_FILE: {self.smtp_ca_file} is not a file")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError("SMTP2GO_MCP_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "smtp2go-mcp"
+
+
+def _smtp_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """SMTP profiles, data dir and the config file, which may add profiles and attachment directories."""
+    values: dict[str, Any] = {
+        "data_dir": Path(env["SMTP2GO_MCP_DATA_DIR"]).expanduser() if env.get("SMTP2GO_MCP_DATA_DIR")
+        else default_data_dir(env),
+        "allow_private_urls": _flag("SMTP2GO_MCP_ALLOW_PRIVATE_URLS", env.get("SMTP2GO_MCP_ALLOW_PRIVATE_URLS")),
+    }
+    if env.get("SMTP2GO_MCP_SMTP_TIMEOUT"):
+        values["smtp_timeout"] = _number("SMTP2GO_MCP_SMTP_TIMEOUT", env["SMTP2GO_MCP_SMTP_TIMEOUT"])
+    if env.get("SMTP2GO_MCP_SMTP_CA_FILE"):
+        values["smtp_ca_file"] = Path(env["SMTP2GO_MCP_SMTP_CA_FILE"]).expanduser()
+    try:
+        values["smtp_default"] = default_profile(env)
+        if env.get("SMTP2GO_MCP_CONFIG"):
+            path = Path(env["SMTP2GO_MCP_CONFIG"]).expanduser()
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise ConfigError(f"SMTP2GO_MCP_CONFIG: cannot read {path} ({exc.strerror})") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"SMTP2GO_MCP_CONFIG: {path} is not valid TOML ({exc})") from None
+            unknown = set(data) - {"profiles", "attachments"}
+            if unknown:
+                raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
+                                  "known: [profiles.<name>], [attachments]")
+            values["config_path"] = path
+            values["smtp_profiles"] = profiles_from_file(data, env, path)
+            dirs = data.get("attachments", {}).get("allowed_dirs", [])
+            if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+                raise ConfigError(f"{path}: attachments.allowed_dirs must be a list of directory paths")
+            values["config_attachment_dirs"] = tuple(Path(d).expanduser() for d in dirs)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+    return values
 
 
 def _split(value: str | None) -> tuple[str, ...]:

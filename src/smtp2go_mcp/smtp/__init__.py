@@ -1,0 +1,1 @@
+"""Sending through any SMTP server: profiles, sender identities, composition, transport."""
