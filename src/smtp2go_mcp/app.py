@@ -27,22 +27,32 @@ def setup_logging(level: str) -> None:
     """Logs go to stderr only: on stdio, stdout carries nothing but JSON-RPC."""
     logging.basicConfig(stream=sys.stderr, level=level, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx2", "httpcore2", "httpx", "httpcore", "mcp"):
+    for noisy in ("httpx2", "httpcore2", "httpx", "httpcore", "mcp", "mail.log"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 @contextlib.asynccontextmanager
 async def sandbox(settings: Settings) -> AsyncIterator[Settings]:
-    """Start the SMTP2GO simulator on loopback and point the tools at it."""
+    """Start the SMTP2GO simulator and an SMTP sink on loopback, and point every tool at them."""
     from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
+    from smtp2go_mcp.smtp.profiles import SmtpProfile
+    from smtp2go_mcp.smtp.sink import running_sink
 
+    data_dir = settings.data_dir / "sandbox"
+    mail_dir = data_dir / "mail"
     simulator = Simulator()
-    async with http_server.serving(simulator.app, "127.0.0.1", 0, lifespan="off") as url:
+    async with http_server.serving(simulator.app, "127.0.0.1", 0, lifespan="off") as url, \
+            running_sink(mail_dir) as (host, port):
         log.info("Sandbox mode: SMTP2GO tools use a simulated demo account at %s/v3 "
                  "(nothing is sent; state resets on restart)", url)
+        log.info("Sandbox mode: SMTP tools deliver to a local SMTP sink at %s:%d; each message is kept as an "
+                 ".eml file in %s", host, port, mail_dir)
         if settings.api_key:
             log.info("Sandbox mode ignores the configured SMTP2GO_API_KEY")
-        yield settings.with_(api_url=f"{url}/v3", api_key=SANDBOX_API_KEY)
+        sink = SmtpProfile(name="sandbox", host=host, port=port, security="none",
+                           from_address="Sandbox <sandbox@example.com>", source="default")
+        yield settings.with_(api_url=f"{url}/v3", api_key=SANDBOX_API_KEY, data_dir=data_dir,
+                             smtp_default=sink, smtp_sandbox=sink)
 
 
 @contextlib.asynccontextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -57,10 +57,11 @@ class ToolSpec:
     kind: str  # a key of KINDS: what the tool does to the account
     run: Run
     endpoint: str | None = None  # the SMTP2GO endpoint behind it, for docs
+    open_world: bool = True  # False: the tool only touches this server's own local state
 
     @property
     def hints(self) -> Hints:
-        return KINDS[self.kind]
+        return replace(KINDS[self.kind], open_world=self.open_world)
 
     @cached_property
     def wire(self) -> dict[str, Any]:
@@ -93,6 +94,13 @@ def register(spec: ToolSpec) -> ToolSpec:
         raise ValueError(f"tool {spec.name} declared twice")
     REGISTRY[spec.name] = spec
     return spec
+
+
+def tool(name: str, *, toolset: str, kind: str, title: str, description: str, input: type[ToolInput],
+         output: type[ToolOutput], run: Run, open_world: bool = True) -> ToolSpec:
+    """Declare a tool that is not a single SMTP2GO endpoint (e.g. the generic SMTP tools)."""
+    return register(ToolSpec(name=name, toolset=toolset, title=title, description=description, input_model=input,
+                             output_model=output, kind=kind, run=run, open_world=open_world))
 
 
 def tool_name(endpoint: str) -> str:

@@ -20,6 +20,7 @@ from smtp2go_mcp.api.errors import Smtp2goError
 from smtp2go_mcp.config import Settings
 from smtp2go_mcp.envelope import ToolOutput
 from smtp2go_mcp.registry import ToolSpec, UnexpectedResponse, describe_errors
+from smtp2go_mcp.smtp.identities import SenderStore
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,13 @@ class Runtime:
 
     settings: Settings
     api: Smtp2goClient
+    senders: SenderStore
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
         return cls(settings=settings,
-                   api=Smtp2goClient(base_url=settings.api_url, api_key=settings.api_key, timeout=settings.timeout))
+                   api=Smtp2goClient(base_url=settings.api_url, api_key=settings.api_key, timeout=settings.timeout),
+                   senders=SenderStore(settings.data_dir))
 
     async def aclose(self) -> None:
         await self.api.aclose()

@@ -23,6 +23,7 @@ TOOLSETS: dict[str, str] = {
     "access": "Credentials: SMTP users, API keys, IP authentication, IP allow lists, dedicated IPs.",
     "subaccounts": "Subaccounts: find, create, change, close, reopen, plan usage.",
     "sms": "Send SMS and read sent and received messages.",
+    "smtp": "Send through any SMTP server: sender identities, profiles, connection test, single and batch sends.",
 }
 
 

@@ -8,6 +8,8 @@ from smtp2go_mcp.tools import (  # noqa: F401  (imported for their declarations)
     email,
     senders,
     sms,
+    smtp_send,
+    smtp_senders,
     stats,
     subaccounts,
     suppressions,
