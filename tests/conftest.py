@@ -30,6 +30,8 @@ from smtp2go_mcp.runtime import Runtime
 from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
 
 TOOLS = {spec.name: spec for spec in all_tools()}
+# The tools that call the SMTP2GO API (the SMTP_* tools have their own tests).
+API_TOOLS = {name: spec for name, spec in TOOLS.items() if spec.endpoint}
 
 # The one directory the test servers allow local attachments from.
 ATTACHMENT_DIR = Path(tempfile.mkdtemp(prefix="smtp2go-mcp-attachments-"))

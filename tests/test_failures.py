@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LIMITED_KEY, TOOLS, UNKNOWN_KEY, api_requests, assert_failure, running_server, settings_for
+from tests.conftest import API_TOOLS, LIMITED_KEY, TOOLS, UNKNOWN_KEY, api_requests, assert_failure, running_server, settings_for
 from tests.tool_cases import CASES
 
-ALL = sorted(TOOLS)
+ALL = sorted(API_TOOLS)
 
 
 async def call(server: Any, name: str, args: dict[str, Any] | None = None) -> Any:

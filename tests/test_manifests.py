@@ -101,11 +101,13 @@ def test_annotations_follow_the_kind_of_tool() -> None:
     for name, spec in TOOLS.items():
         hints = spec.wire["annotations"]
         segment = (spec.endpoint or "").rsplit("/", 1)[-1]
-        reads = segment in READ_SEGMENTS or name == "SMTP2GO_SUBACCOUNTS_USAGE"
+        reads = segment in READ_SEGMENTS or name in ("SMTP2GO_SUBACCOUNTS_USAGE", "SMTP_SENDER_LIST",
+                                                     "SMTP_TEST_CONNECTION")
         assert hints["readOnlyHint"] is reads, name
-        if segment in ("remove", "delete", "close"):
+        if segment in ("remove", "delete", "close") or name == "SMTP_SENDER_DELETE":
             assert hints["destructiveHint"] is True, name
         if spec.kind == "send":
             assert hints["idempotentHint"] is False and hints["destructiveHint"] is False, name
-        assert hints["openWorldHint"] is True
+        # Sender identities are this server's own state; everything else reaches SMTP2GO or an SMTP server.
+        assert hints["openWorldHint"] is (not name.startswith("SMTP_SENDER_")), name
         assert hints["title"] == spec.title

@@ -34,13 +34,17 @@ stats/email_bounces stats/email_cycle stats/email_history stats/email_spam stats
 webhook/add webhook/edit webhook/remove webhook/view
 """.split()
 NOT_A_PATH = {"SMTP2GO_SUBACCOUNTS_USAGE"}
+# DESIGN.md's generic SMTP tools.
+SMTP_TOOLS = {"SMTP_SEND_EMAIL", "SMTP_SEND_BATCH", "SMTP_TEST_CONNECTION", "SMTP_SENDER_CREATE", "SMTP_SENDER_LIST",
+              "SMTP_SENDER_DELETE"}
 
 
 def test_every_reference_endpoint_has_a_tool_and_a_simulator_route() -> None:
     expected = {tool_name(endpoint) for endpoint in REFERENCE_ENDPOINTS}
     missing = sorted(expected - set(TOOLS))
     assert missing == []
-    assert sorted(set(TOOLS) - expected - NOT_A_PATH) == []
+    assert sorted(set(TOOLS) - expected - NOT_A_PATH - SMTP_TOOLS) == []
+    assert SMTP_TOOLS <= set(TOOLS)
     for endpoint in REFERENCE_ENDPOINTS:
         assert any(path == endpoint for _, path in ROUTES), f"the simulator has no route for {endpoint}"
         assert TOOLS[tool_name(endpoint)].endpoint == endpoint
