@@ -8,6 +8,7 @@ that tells the agent what to do; the API key must appear nowhere.
 from __future__ import annotations
 
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -81,13 +82,15 @@ async def test_rate_limited_says_when_to_retry(name: str, server, simulator) -> 
     simulator.fault(endpoint=CASES[name].endpoint, status=429, headers={"Retry-After": "7"})
     assert_failure(name, await call(server, name), "E_ApiResponseCodes.REQ_LIMIT_EXCEEDED",
                    "HTTP 429", "Retry after 7 seconds")
+    assert len(api_requests(simulator)) == 1  # a wait beyond the retry budget is left to the agent
 
 
 @pytest.mark.anyio
 async def test_rate_limit_without_a_wait_quotes_the_documented_limit(server, simulator) -> None:
-    simulator.fault(endpoint="activity/search", status=429, body="empty")
+    simulator.fault(endpoint="activity/search", status=429, body="empty", times=None)
     assert_failure("SMTP2GO_ACTIVITY_SEARCH", await call(server, "SMTP2GO_ACTIVITY_SEARCH"), "rate_limited",
                    "60 requests per minute", "backoff")
+    assert len(api_requests(simulator)) == 3  # retried with backoff, then reported
 
 
 @pytest.mark.anyio
@@ -97,13 +100,66 @@ async def test_rate_limit_reset_header_is_honoured(server, simulator) -> None:
                    "E_ApiResponseCodes.REQ_LIMIT_EXCEEDED", "Retry after 12 seconds")
 
 
+def attempts_expected(name: str) -> int:
+    """Reads are retried (twice, in these servers' settings); changes and sends go out once."""
+    return 3 if TOOLS[name].hints.read_only else 1
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize(("status", "body"), [(500, "json"), (502, "html"), (503, "text")])
 async def test_server_errors(name: str, status: int, body: str, server, simulator) -> None:
-    simulator.fault(endpoint=CASES[name].endpoint, status=status, body=body)
+    simulator.fault(endpoint=CASES[name].endpoint, status=status, body=body, times=None)
     code = "E_ApiResponseCodes.API_EXCEPTION" if body == "json" else "server_error"
     assert_failure(name, await call(server, name), code, f"HTTP {status}", "SMTP2GO's side", "try again")
+    assert len(api_requests(simulator)) == attempts_expected(name)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", ALL)
+async def test_a_passing_outage_is_retried_for_reads_only(name: str, server, simulator) -> None:
+    created = (CASES[name].setup(simulator) if CASES[name].setup else None) or {}
+    simulator.fault(endpoint=CASES[name].endpoint, status=503, body="text", times=1)
+    simulator.clear_requests()
+    result = await call(server, name, {**CASES[name].args, **created})
+    if TOOLS[name].hints.read_only:
+        assert not result.is_error, result.content
+        assert len(api_requests(simulator)) == 2
+    else:
+        assert_failure(name, result, "server_error", "HTTP 503")
+        assert len(api_requests(simulator)) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", ALL)
+async def test_a_dropped_connection(name: str, server, simulator) -> None:
+    created = (CASES[name].setup(simulator) if CASES[name].setup else None) or {}
+    simulator.fault(endpoint=CASES[name].endpoint, status=200, body="reset", times=1)
+    simulator.clear_requests()
+    result = await call(server, name, {**CASES[name].args, **created})
+    if TOOLS[name].hints.read_only:
+        assert not result.is_error, result.content  # retried, and the retry got through
+        assert len(api_requests(simulator)) == 2
+    else:
+        # The request went out and the answer was lost: it may have taken effect.
+        assert_failure(name, result, "outcome_unknown", "may or may not have", "check")
+        assert len(api_requests(simulator)) == 1
+
+
+@pytest.fixture(scope="module")
+def patient_server(simulator):
+    with running_server(settings_for(simulator, retry_budget=5.0)) as srv:
+        yield srv
+
+
+@pytest.mark.anyio
+async def test_retry_after_is_honoured(patient_server, simulator) -> None:
+    simulator.fault(endpoint="stats/email_cycle", status=429, headers={"Retry-After": "1"}, times=1)
+    started = time.monotonic()
+    result = await call(patient_server, "SMTP2GO_STATS_EMAIL_CYCLE")
+    assert not result.is_error
+    assert time.monotonic() - started >= 1.0  # it waited as told before trying again
+    assert len(api_requests(simulator)) == 2
 
 
 @pytest.mark.anyio
@@ -129,8 +185,11 @@ async def test_timeout(name: str, impatient_server, simulator) -> None:
         # The request went out: the email may have been accepted, so this is not a plain failure.
         assert_failure(name, await call(impatient_server, name), "outcome_unknown", "may or may not have been accepted",
                        "Do not send again yet", "check SMTP2GO_")
-    else:
+    elif TOOLS[name].hints.read_only:
         assert_failure(name, await call(impatient_server, name), "timeout", "did not answer", "within 0.5 s")
+    else:
+        assert_failure(name, await call(impatient_server, name), "outcome_unknown", "may or may not have been made",
+                       "Do not repeat it yet")
 
 
 @pytest.fixture(scope="module")

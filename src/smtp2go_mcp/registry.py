@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from smtp2go_mcp.envelope import ApiOutput, ToolInput, ToolOutput, api_output_model
+from smtp2go_mcp.envelope import ApiOutput, SendApiOutput, ToolInput, ToolOutput, api_output_model
 from smtp2go_mcp.schema import model_schema
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class ToolSpec:
     run: Run
     endpoint: str | None = None  # the SMTP2GO endpoint behind it, for docs
     open_world: bool = True  # False: the tool only touches this server's own local state
+    # For send tools: the messages a call would send (for the send policy and the duplicate guard).
+    outgoing: Callable[[Any, "ToolContext"], Awaitable[list[Any]]] | None = None
 
     @property
     def hints(self) -> Hints:
@@ -97,10 +99,11 @@ def register(spec: ToolSpec) -> ToolSpec:
 
 
 def tool(name: str, *, toolset: str, kind: str, title: str, description: str, input: type[ToolInput],
-         output: type[ToolOutput], run: Run, open_world: bool = True) -> ToolSpec:
+         output: type[ToolOutput], run: Run, open_world: bool = True,
+         outgoing: Callable[[Any, "ToolContext"], Awaitable[list[Any]]] | None = None) -> ToolSpec:
     """Declare a tool that is not a single SMTP2GO endpoint (e.g. the generic SMTP tools)."""
     return register(ToolSpec(name=name, toolset=toolset, title=title, description=description, input_model=input,
-                             output_model=output, kind=kind, run=run, open_world=open_world))
+                             output_model=output, kind=kind, run=run, open_world=open_world, outgoing=outgoing))
 
 
 def tool_name(endpoint: str) -> str:
@@ -122,6 +125,7 @@ def api_tool(
     name: str | None = None,
     body: Callable[[Any], dict[str, Any]] | None = None,
     handler: Callable[[Any, "ToolContext", type[ApiOutput]], Awaitable[ApiOutput]] | None = None,
+    outgoing: Callable[[Any, "ToolContext"], Awaitable[list[Any]]] | None = None,
 ) -> ToolSpec:
     """Declare a tool that sends its arguments to one SMTP2GO endpoint and returns its `data`.
 
@@ -131,18 +135,19 @@ def api_tool(
     an endpoint (it gets the arguments, the context and the output model).
     """
     name = name or tool_name(endpoint)
-    output = api_output_model(_model_name(name), data, data_description)
+    output = api_output_model(_model_name(name), data, data_description,
+                              base=SendApiOutput if outgoing else ApiOutput)
 
     async def run(args: ToolInput, ctx: ToolContext) -> ToolOutput:
         if handler:
             return await handler(args, ctx, output)
         payload = body(args) if body else request_body(args)
-        response = await ctx.api.call(endpoint, payload, method=method)
+        response = await ctx.api.call(endpoint, payload, method=method, read_only=KINDS[kind].read_only)
         return api_success(output, response.data, response.request_id)
 
     return register(ToolSpec(name=name, toolset=toolset, title=title, description=description,
                              input_model=input, output_model=output, kind=kind, run=run,
-                             endpoint=endpoint))
+                             endpoint=endpoint, outgoing=outgoing))
 
 
 def request_body(args: BaseModel) -> dict[str, Any]:

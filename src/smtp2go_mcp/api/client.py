@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import anyio
 import httpx2
 
 from smtp2go_mcp import __version__
@@ -40,14 +42,35 @@ class ApiResponse:
     data: Any
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How reads are retried on 429, 5xx and connection errors (changes and sends never are)."""
+
+    retries: int = 2  # attempts after the first
+    base_delay: float = 0.5  # seconds; doubles each time, with jitter
+    max_delay: float = 8.0
+    budget: float = 15.0  # total seconds a call may spend waiting between attempts
+
+    def delay(self, attempt: int, error: errors.Smtp2goError) -> float:
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            return retry_after
+        backoff = min(self.max_delay, self.base_delay * 2 ** attempt)
+        return backoff / 2 + random.uniform(0, backoff / 2)  # jitter: concurrent callers spread out
+
+
+_RETRYABLE = (errors.RateLimited, errors.ServerError, errors.ConnectionFailed)
+
+
 class Smtp2goClient:
     """Async client for the SMTP2GO v3 API. One instance is shared by every tool call."""
 
     def __init__(self, *, base_url: str = DEFAULT_API_URL, api_key: str | None = None,
-                 timeout: float = 30.0, max_connections: int = 100) -> None:
+                 timeout: float = 30.0, max_connections: int = 100, retry: RetryPolicy | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self._api_key = api_key or None
         self.timeout = timeout
+        self.retry = retry or RetryPolicy()
         self._http = httpx2.AsyncClient(
             base_url=self.base_url,
             timeout=httpx2.Timeout(timeout, connect=min(10.0, timeout)),
@@ -67,26 +90,52 @@ class Smtp2goClient:
         await self._http.aclose()
 
     async def call(self, endpoint: str, body: dict[str, Any] | None = None, *, method: str = "POST",
-                   api_key: str | None = None) -> ApiResponse:
-        """Call `endpoint` (e.g. "activity/search") and return its `data`, or raise a Smtp2goError."""
+                   api_key: str | None = None, read_only: bool = False) -> ApiResponse:
+        """Call `endpoint` (e.g. "activity/search") and return its `data`, or raise a Smtp2goError.
+
+        A read (`read_only`) is retried per the RetryPolicy. Anything else is sent exactly once: if
+        the answer is lost after the request went out, OutcomeUnknown says so instead of guessing.
+        """
         key = api_key or self._api_key
         if not key:
             raise errors.MissingApiKey()
+        waited = 0.0
+        for attempt in range(self.retry.retries + 1 if read_only else 1):
+            try:
+                return await self._once(method, endpoint, body, key, read_only)
+            except _RETRYABLE as error:
+                delay = self.retry.delay(attempt, error)
+                if not read_only or attempt == self.retry.retries or waited + delay > self.retry.budget:
+                    raise
+                log.info("retrying %s in %.1f s after %s (attempt %d of %d)", endpoint, delay, error.code,
+                         attempt + 2, self.retry.retries + 1)
+                waited += delay
+                await anyio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _once(self, method: str, endpoint: str, body: dict[str, Any] | None, key: str,
+                    read_only: bool) -> ApiResponse:
         started = time.monotonic()
         try:
             response = await self._http.request(
                 method, endpoint, json=body or {}, headers={API_KEY_HEADER: key, "Content-Type": "application/json"}
             )
-        except httpx2.TimeoutException:
-            raise errors.Timeout(
-                f"SMTP2GO did not answer {endpoint} within {self.timeout:g} s. The request may or may not "
-                "have been processed: for a read, simply try again; for a change, view the current state "
-                "before repeating it."
-            ) from None
-        except httpx2.TransportError as exc:
+        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
+            # The request never left: nothing happened on SMTP2GO's side.
             raise errors.ConnectionFailed(
                 f"Could not reach SMTP2GO at {self.base_url} ({type(exc).__name__}: {_short(str(exc)) or 'no detail'}). "
                 "Check the network and the SMTP2GO_API_URL setting, then try again."
+            ) from None
+        except httpx2.TransportError as exc:
+            timed_out = isinstance(exc, httpx2.TimeoutException)
+            what = f"did not answer {endpoint} within {self.timeout:g} s" if timed_out else \
+                f"dropped the connection during {endpoint} ({type(exc).__name__})"
+            if read_only:
+                kind = errors.Timeout if timed_out else errors.ConnectionFailed
+                raise kind(f"SMTP2GO {what}. Nothing was changed; try again shortly.") from None
+            raise errors.OutcomeUnknown(
+                f"SMTP2GO {what} after the request was sent, so the change may or may not have been made. "
+                "Do not repeat it yet: check the current state with the matching view or search tool first."
             ) from None
         log.info("%s %s -> %s in %.0f ms", method, endpoint, response.status_code, (time.monotonic() - started) * 1000)
         return _parse(endpoint, response)

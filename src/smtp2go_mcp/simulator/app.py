@@ -4,7 +4,7 @@
   GET  /_sim/requests            what the API received, oldest first
   DELETE /_sim/requests          forget them
   POST /_sim/faults              inject a fault: {"endpoint": "activity/search" | "*", "status": 503,
-                                 "body": "json|html|text|truncated|empty", "delay": 2.5, "times": 1,
+                                 "body": "json|html|text|truncated|empty|reset", "delay": 2.5, "times": 1,
                                  "headers": {...}, "data": {...}, "error_code": "...", "error": "...",
                                  "invalid_field": ["fieldname", "message"]}
   DELETE /_sim/faults            clear them
@@ -128,6 +128,8 @@ class Simulator:
         if fault.delay:
             await asyncio.sleep(fault.delay)
         headers = dict(fault.headers)
+        if fault.body == "reset":
+            return _DroppedResponse()
         if fault.body == "html":
             return Response(f"<html><head><title>{fault.status}</title></head><body><h1>{fault.status} "
                             "Service Unavailable</h1></body></html>", fault.status, headers, "text/html")
@@ -184,6 +186,20 @@ class Simulator:
             self.requests.clear()
             self.faults.clear()
         return JSONResponse({"reset": True})
+
+
+class _DroppedResponse(Response):
+    """The connection dies mid-answer: headers and part of the body, then the server drops it."""
+
+    def __init__(self) -> None:
+        super().__init__(b"", 200, media_type="application/json")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+        await send({"type": "http.response.body", "body": b'{"request_id": "', "more_body": True})
+        # uvicorn closes a connection whose app fails after the response started.
+        raise ConnectionAbortedError("simulated connection reset")
 
 
 def _api_key(request: Request, body: dict[str, Any]) -> str | None:

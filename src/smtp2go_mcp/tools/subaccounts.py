@@ -84,7 +84,7 @@ async def _usage(args: SubaccountsUsageInput, ctx: Any, output: type[ApiOutput])
         body: dict[str, Any] = {"page_size": _PAGE_SIZE, "states": args.states if not args.subaccount_id else "all"}
         if token:
             body["continue_token"] = token
-        response = await ctx.api.call("subaccounts/search", body)
+        response = await ctx.api.call("subaccounts/search", body, read_only=True)
         request_id = response.request_id
         data = response.data if isinstance(response.data, dict) else {}
         for row in data.get("subaccounts") or []:
