@@ -80,10 +80,20 @@ class ApiOutput(ToolOutput):
     failure_defaults: ClassVar[dict[str, Any]] = {"request_id": None, "data": None}
 
 
-def api_output_model(name: str, data_type: Any, data_description: str) -> type[ApiOutput]:
-    """An ApiOutput whose `data` is typed as `data_type` (or null)."""
+DUPLICATE_DESCRIPTION = "True when this repeats an earlier send's result: nothing was sent this time."
+
+
+class SendApiOutput(ApiOutput):
+    """The envelope of the SMTP2GO send tools, which say when a call was answered as a duplicate."""
+
+    duplicate: bool = Field(False, description=DUPLICATE_DESCRIPTION)
+
+
+def api_output_model(name: str, data_type: Any, data_description: str,
+                     base: type[ApiOutput] = ApiOutput) -> type[ApiOutput]:
+    """An ApiOutput (or subclass) whose `data` is typed as `data_type` (or null)."""
     return create_model(
         name,
-        __base__=ApiOutput,
+        __base__=base,
         data=(data_type | None, Field(description=data_description)),
     )

@@ -128,6 +128,13 @@ def subaccount_id_field() -> Any:
     )
 
 
+def idempotency_key_field() -> Any:
+    # exclude=True: it is this server's, never sent to SMTP2GO.
+    return Field(None, min_length=1, max_length=200, exclude=True,
+                 description="Any unique string for this send (e.g. 'invoice-1042-reminder'). Repeating the call "
+                 "with the same key returns the first result instead of sending again.")
+
+
 def continue_token_field() -> Any:
     return Field(
         None,

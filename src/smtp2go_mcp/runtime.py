@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from smtp2go_mcp.api.client import Smtp2goClient
+from smtp2go_mcp.api.client import RetryPolicy, Smtp2goClient
 from smtp2go_mcp.api.errors import Smtp2goError
 from smtp2go_mcp.config import Settings
 from smtp2go_mcp.envelope import ToolOutput
 from smtp2go_mcp.registry import ToolSpec, UnexpectedResponse, describe_errors
+from smtp2go_mcp.sendguard import SendLog, guarded_send
 from smtp2go_mcp.smtp.identities import SenderStore
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,15 @@ class Runtime:
     settings: Settings
     api: Smtp2goClient
     senders: SenderStore
+    send_log: SendLog
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
         return cls(settings=settings,
-                   api=Smtp2goClient(base_url=settings.api_url, api_key=settings.api_key, timeout=settings.timeout),
-                   senders=SenderStore(settings.data_dir))
+                   api=Smtp2goClient(base_url=settings.api_url, api_key=settings.api_key, timeout=settings.timeout,
+                                     retry=RetryPolicy(retries=settings.retries, base_delay=settings.retry_base_delay,
+                                                       budget=settings.retry_budget)),
+                   senders=SenderStore(settings.data_dir), send_log=SendLog(settings.data_dir))
 
     async def aclose(self) -> None:
         await self.api.aclose()
@@ -55,14 +59,30 @@ class ToolContext:
 
     runtime: Runtime
     report_progress: Progress = _no_progress
+    api_key: str | None = field(default=None, repr=False)  # the calling client's own SMTP2GO key
 
     @property
-    def api(self) -> Smtp2goClient:
-        return self.runtime.api
+    def api(self) -> Smtp2goClient | KeyedClient:
+        return KeyedClient(self.runtime.api, self.api_key) if self.api_key else self.runtime.api
 
     @property
     def settings(self) -> Settings:
         return self.runtime.settings
+
+
+@dataclass(frozen=True)
+class KeyedClient:
+    """The shared client, calling with one HTTP client's own API key."""
+
+    client: Smtp2goClient
+    api_key: str = field(repr=False)
+
+    @property
+    def timeout(self) -> float:
+        return self.client.timeout
+
+    async def call(self, endpoint: str, body: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return await self.client.call(endpoint, body, api_key=self.api_key, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -89,14 +109,21 @@ async def execute(spec: ToolSpec, arguments: dict[str, Any] | None, ctx: ToolCon
         args = spec.input_model.model_validate(arguments or {})
     except ValidationError as exc:
         return _finish(spec.output_model.failure("invalid_arguments", _invalid_arguments(spec, exc)))
+    if spec.outgoing and not getattr(args, "dry_run", False):
+        return _finish(await guarded_send(spec, args, ctx, _run))
+    return _finish(await _run(spec, args, ctx))
+
+
+async def _run(spec: ToolSpec, args: Any, ctx: ToolContext) -> ToolOutput:
+    """The tool's own work, with every failure turned into the tool's envelope."""
     try:
-        output = await spec.run(args, ctx)
+        return await spec.run(args, ctx)
     except Smtp2goError as exc:
         log.info("%s failed: %r", spec.name, exc)
-        output = spec.output_model.failure(exc.code, exc.message, request_id=exc.request_id)
+        return spec.output_model.failure(exc.code, exc.message, request_id=exc.request_id)
     except UnexpectedResponse as exc:
         log.warning("%s: response did not match the output schema: %s", spec.name, exc.problems)
-        output = spec.output_model.failure(
+        return spec.output_model.failure(
             "unexpected_response",
             "SMTP2GO accepted the request but its answer did not have the documented shape "
             f"({exc.problems}). If this call changed something, it most likely took effect: check "
@@ -104,11 +131,10 @@ async def execute(spec: ToolSpec, arguments: dict[str, Any] | None, ctx: ToolCon
             request_id=exc.request_id)
     except Exception:
         log.exception("%s raised an unexpected error", spec.name)
-        output = spec.output_model.failure(
+        return spec.output_model.failure(
             "internal_error",
             f"{spec.name} failed inside smtp2go-mcp (a bug, logged on the server's stderr). "
             "If the call changed something, check its effect before retrying.")
-    return _finish(output)
 
 
 def _finish(output: ToolOutput) -> ToolResult:

@@ -21,8 +21,9 @@ from smtp2go_mcp.api.client import ApiResponse
 from smtp2go_mcp.attachments import decode_base64, guess_mimetype, read_local_file
 from smtp2go_mcp.config import Settings
 from smtp2go_mcp.envelope import ApiData, ApiOutput, ToolInput
-from smtp2go_mcp.fields import Mailbox, SingleLine
+from smtp2go_mcp.fields import Mailbox, SingleLine, idempotency_key_field
 from smtp2go_mcp.registry import api_success, api_tool, request_body
+from smtp2go_mcp.sendguard import Outgoing
 
 # SMTP2GO builds these itself from the body and attachments (reference §3.1).
 FORBIDDEN_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
@@ -100,7 +101,7 @@ def _url_name(url: str) -> str:
 _RECIPIENTS = "Up to 100 addresses, each 'Name <name@example.com>' or a bare address."
 
 
-class EmailSendInput(ToolInput):
+class EmailMessageInput(ToolInput):
     sender: Mailbox = Field(
         description="From: 'Name <name@example.com>' or a bare address, on a verified sender domain or a verified single sender.")
     to: list[Mailbox] = Field(min_length=1, max_length=100, description=_RECIPIENTS)
@@ -126,7 +127,7 @@ class EmailSendInput(ToolInput):
     version: Literal[1, 2] | None = Field(None, description="MIME layout of the built message (SMTP2GO's option; rarely needed).")
 
     @model_validator(mode="after")
-    def _content(self) -> "EmailSendInput":
+    def _content(self) -> "EmailMessageInput":
         if self.template_id:
             given = [n for n in ("subject", "html_body", "text_body") if getattr(self, n)]
             if given:
@@ -142,6 +143,10 @@ class EmailSendInput(ToolInput):
         return self
 
 
+class EmailSendInput(EmailMessageInput):
+    idempotency_key: str | None = idempotency_key_field()
+
+
 class SendData(ApiData):
     email_id: str | None = None
     succeeded: int | None = None
@@ -150,7 +155,7 @@ class SendData(ApiData):
     schedule_id: str | None = None
 
 
-async def send_body(args: EmailSendInput, settings: Settings, prefix: str = "") -> dict[str, Any]:
+async def send_body(args: EmailMessageInput, settings: Settings, prefix: str = "") -> dict[str, Any]:
     """The email/send body: arguments under their API names, local files read into fileblobs."""
     body = request_body(args)
     for kind in ("attachments", "inlines"):
@@ -176,10 +181,11 @@ async def post_send(ctx: Any, endpoint: str, body: dict[str, Any], what: str,
     """POST a send, once. A timeout after the request went out is an unknown outcome, not a failure."""
     try:
         return await ctx.api.call(endpoint, body)
-    except errors.Timeout:
+    except errors.OutcomeUnknown:
         raise errors.OutcomeUnknown(
-            f"SMTP2GO did not answer within {ctx.api.timeout:g} s after the request was sent, so {what} may or "
-            f"may not have been accepted. Do not send again yet: check {check} for it first.") from None
+            f"SMTP2GO's answer was lost after the request was sent (no reply within {ctx.api.timeout:g} s, or the "
+            f"connection dropped), so {what} may or may not have been accepted. Do not send again yet: check "
+            f"{check} for it first.") from None
 
 
 def send_outcome(output: type[ApiOutput], response: ApiResponse) -> ApiOutput:
@@ -199,12 +205,21 @@ async def _send(args: EmailSendInput, ctx: Any, output: type[ApiOutput]) -> ApiO
     return send_outcome(output, await post_send(ctx, "email/send", body, f"the email to {args.to[0]}"))
 
 
+def outgoing_email(args: EmailMessageInput) -> Outgoing:
+    return Outgoing(sender=args.sender, recipients=[*args.to, *(args.cc or []), *(args.bcc or [])],
+                    content=args.model_dump(mode="json", exclude_none=True, exclude={"sender", "to", "cc", "bcc"}))
+
+
+async def _outgoing_send(args: EmailSendInput, ctx: Any) -> list[Outgoing]:
+    return [outgoing_email(args)]
+
+
 api_tool(
     "email/send", toolset="email", kind="send", title="Send an email",
     description="Send an email through SMTP2GO: HTML and/or text, cc/bcc, attachments, custom headers, or a "
     "stored template with variables; optionally scheduled up to 3 days ahead. Each call sends a new email: "
     "check with the user before sending, and never repeat a send to fix a mistake without asking.",
-    input=EmailSendInput, data=SendData, handler=_send,
+    input=EmailSendInput, data=SendData, handler=_send, outgoing=_outgoing_send,
     data_description="email_id (and schedule_id when scheduled); succeeded/failed/failures unless fastaccept. "
     "Kept on a send_failed failure.",
 )
@@ -229,6 +244,7 @@ class EmailMimeInput(ToolInput):
         "base64-encodes it for the API. Needs From and To, Cc or Bcc headers.")
     schedule: Schedule | None = Field(None, description="Send later: an ISO 8601 time with zone within the next 3 days.")
     fastaccept: bool | None = Field(None, description="Queue without waiting for the per-recipient outcome.")
+    idempotency_key: str | None = idempotency_key_field()
 
     @field_validator("mime_email")
     @classmethod
@@ -247,17 +263,26 @@ async def _send_mime(args: EmailMimeInput, ctx: Any, output: type[ApiOutput]) ->
     return send_outcome(output, await post_send(ctx, "email/mime", body, "the MIME email"))
 
 
+async def _outgoing_mime(args: EmailMimeInput, ctx: Any) -> list[Outgoing]:
+    message = _parse_mime(args.mime_email)[1]
+    recipients = [a for _, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", []) +
+                                              message.get_all("Bcc", [])) if a]
+    return [Outgoing(sender=str(message["From"]), recipients=recipients,
+                     content={"mime": args.mime_email, "schedule": args.schedule})]
+
+
 api_tool(
     "email/mime", toolset="email", kind="send", title="Send a MIME email",
     description="Send a ready-made MIME message (e.g. one built elsewhere, with its own structure and headers) "
     "through SMTP2GO, optionally scheduled. Prefer SMTP2GO_EMAIL_SEND when you are composing the email.",
-    input=EmailMimeInput, data=SendData, handler=_send_mime,
+    input=EmailMimeInput, data=SendData, handler=_send_mime, outgoing=_outgoing_mime,
 )
 
 
 class EmailBatchInput(ToolInput):
-    emails: list[EmailSendInput] = Field(
+    emails: list[EmailMessageInput] = Field(
         min_length=1, max_length=100, description="Up to 100 emails, each with the same fields as SMTP2GO_EMAIL_SEND.")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 async def _send_batch(args: EmailBatchInput, ctx: Any, output: type[ApiOutput]) -> ApiOutput:
@@ -270,17 +295,22 @@ async def _send_batch(args: EmailBatchInput, ctx: Any, output: type[ApiOutput]) 
         return result
     reasons = "; ".join(f"emails.{i}: {', '.join(map(str, item.get('failures') or [])) or 'no reason given'}"
                         for i, item in failed)
+    others = ("None was sent." if len(failed) == len(args.emails)
+              else "The others were: resend only the failed ones, after fixing them.")
     return result.model_copy(update={
         "successful": False, "error_code": "send_failed",
-        "error": f"{len(failed)} of {len(args.emails)} emails were not sent ({reasons}). The others were: "
-                 "resend only the failed ones, after fixing them."})
+        "error": f"{len(failed)} of {len(args.emails)} emails were not sent ({reasons}). {others}"})
+
+
+async def _outgoing_batch(args: EmailBatchInput, ctx: Any) -> list[Outgoing]:
+    return [outgoing_email(email) for email in args.emails]
 
 
 api_tool(
     "email/batch", toolset="email", kind="send", title="Send a batch of emails",
     description="Send (or schedule) up to 100 different emails in one call, e.g. one personalised message per "
     "customer; the result has one entry per email, in order. Each email is sent: confirm the list first.",
-    input=EmailBatchInput, data=list[SendData], handler=_send_batch,
+    input=EmailBatchInput, data=list[SendData], handler=_send_batch, outgoing=_outgoing_batch,
     data_description="One result per email, in request order (email_id, or schedule_id when scheduled).",
 )
 

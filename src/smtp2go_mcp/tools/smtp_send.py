@@ -14,9 +14,10 @@ from pydantic import AnyHttpUrl, BaseModel, Field, field_validator, model_valida
 
 from smtp2go_mcp.api.errors import InvalidArguments
 from smtp2go_mcp.attachments import decode_base64, guess_mimetype, read_local_file
-from smtp2go_mcp.envelope import ToolInput, ToolOutput
-from smtp2go_mcp.fields import EmailAddress, Mailbox, SingleLine
+from smtp2go_mcp.envelope import DUPLICATE_DESCRIPTION, ToolInput, ToolOutput
+from smtp2go_mcp.fields import EmailAddress, Mailbox, SingleLine, idempotency_key_field
 from smtp2go_mcp.registry import tool
+from smtp2go_mcp.sendguard import Outgoing
 from smtp2go_mcp.smtp.compose import RESERVED_HEADERS, Composed, Draft, Part, compose
 from smtp2go_mcp.smtp.fetch import fetch_url
 from smtp2go_mcp.smtp.profiles import SmtpProfile
@@ -109,6 +110,7 @@ class SmtpSendInput(SmtpMessage):
     sender: EmailAddress | None = Field(None, description=_SENDER)
     profile: SingleLine | None = Field(None, max_length=100, description=_PROFILE)
     dry_run: bool = Field(False, description="Only compose: return the message (headers, MIME tree, sizes, envelope) without connecting.")
+    idempotency_key: str | None = idempotency_key_field()
 
     @model_validator(mode="after")
     def _one_route(self) -> "SmtpSendInput":
@@ -141,6 +143,7 @@ class SmtpSendOutput(ToolOutput):
     server_reply: str | None = Field(description="The server's last reply, e.g. '250 2.0.0 Ok: queued as 4F...'.")
     used: ConfigUsed | None = Field(description="Where the message went (never a password).")
     dry_run: dict[str, Any] | None = Field(description="With dry_run: the composed message.")
+    duplicate: bool = Field(False, description=DUPLICATE_DESCRIPTION)
 
     failure_defaults: ClassVar[dict[str, Any]] = {"message_id": None, "accepted": [], "refused": [],
                                                   "server_reply": None, "used": None, "dry_run": None}
@@ -175,7 +178,8 @@ async def _part(item: SmtpAttachment, where: str, settings: Any) -> Part:
         loaded = read_local_file(item.path, settings.attachment_dirs, f"{where}.path")
         name, content, guessed = loaded.filename, loaded.content, loaded.mimetype
     elif item.url is not None:
-        loaded = await fetch_url(str(item.url), f"{where}.url", allow_private=settings.allow_private_urls)
+        loaded = await fetch_url(str(item.url), f"{where}.url", allow_private=settings.allow_private_urls,
+                                 allowed_hosts=settings.allowed_url_hosts)
         name, content, guessed = loaded.filename, loaded.content, loaded.mimetype
     else:
         content = decode_base64(item.content_base64 or "", f"{where}.content_base64")
@@ -185,11 +189,16 @@ async def _part(item: SmtpAttachment, where: str, settings: Any) -> Part:
                 content_id=item.content_id)
 
 
-async def compose_message(message: SmtpMessage, profile: SmtpProfile, ctx: Any, prefix: str = "") -> Composed:
+def from_address(message: SmtpMessage, profile: SmtpProfile, prefix: str = "") -> str:
     sender = message.from_ or profile.from_address
     if not sender:
         raise InvalidArguments(f"'{prefix}from' is required: the {profile.source} configuration "
                                f"{profile.name!r} has no default From address.")
+    return sender
+
+
+async def compose_message(message: SmtpMessage, profile: SmtpProfile, ctx: Any, prefix: str = "") -> Composed:
+    sender = from_address(message, profile, prefix)
     parts = [await _part(a, f"{prefix}attachments.{i}", ctx.settings) for i, a in enumerate(message.attachments or [])]
     return compose(Draft(
         sender=sender, to=message.to or [], cc=message.cc or [], bcc=message.bcc or [],
@@ -247,12 +256,29 @@ async def _send(args: SmtpSendInput, ctx: Any) -> SmtpSendOutput:
         return failed(failure, used, composed.message_id)
 
 
+def _outgoing_message(message: SmtpMessage, profile: SmtpProfile, prefix: str = "") -> Outgoing:
+    sender = from_address(message, profile, prefix)
+    content = message.model_dump(mode="json", by_alias=True, exclude_none=True,
+                                 include=set(SmtpMessage.model_fields) - {"from_", "to", "cc", "bcc"})
+    return Outgoing(sender=sender, recipients=[*(message.to or []), *(message.cc or []), *(message.bcc or [])],
+                    content={"route": [profile.source, profile.name], **content})
+
+
+async def _outgoing_send(args: SmtpSendInput, ctx: Any) -> list[Outgoing]:
+    return [_outgoing_message(args, pick_profile(args, ctx))]
+
+
+async def _outgoing_batch(args: SmtpBatchInput, ctx: Any) -> list[Outgoing]:
+    profile = pick_profile(args, ctx)
+    return [_outgoing_message(m, profile, f"messages.{i}.") for i, m in enumerate(args.messages)]
+
+
 tool(
     "SMTP_SEND_EMAIL", toolset="smtp", kind="send", title="Send an email over SMTP",
     description="Send an email through any SMTP server (Gmail, Outlook, SES, SendGrid, an internal relay) as a "
     "stored sender identity, a configured profile or the default server: HTML and/or text, cc/bcc, attachments, "
     "inline images, threading. dry_run shows the message without sending. Confirm recipients before sending.",
-    input=SmtpSendInput, output=SmtpSendOutput, run=_send,
+    input=SmtpSendInput, output=SmtpSendOutput, run=_send, outgoing=_outgoing_send,
 )
 
 
@@ -261,6 +287,7 @@ class SmtpBatchInput(ToolInput):
                                         description="Up to 100 messages, sent in order over one connection.")
     sender: EmailAddress | None = Field(None, description=_SENDER)
     profile: SingleLine | None = Field(None, max_length=100, description=_PROFILE)
+    idempotency_key: str | None = idempotency_key_field()
 
     @model_validator(mode="after")
     def _one_route(self) -> "SmtpBatchInput":
@@ -285,6 +312,7 @@ class SmtpBatchOutput(ToolOutput):
     sent: int
     failed: int
     used: ConfigUsed | None
+    duplicate: bool = Field(False, description=DUPLICATE_DESCRIPTION)
 
     failure_defaults: ClassVar[dict[str, Any]] = {"results": [], "sent": 0, "failed": 0, "used": None}
 
@@ -337,9 +365,12 @@ def _batch_result(results: list[BatchItem], used: dict[str, Any]) -> SmtpBatchOu
     bad = [r for r in results if not r.successful]
     error = None
     if bad:
-        error = (f"{len(bad)} of {len(results)} messages were not (fully) sent: "
-                 + "; ".join(f"messages.{r.index}: {r.error_code}" for r in bad[:10])
-                 + ". The others were sent: resend only failed ones, after fixing them (see results).")
+        detail = "; ".join(f"messages.{r.index}: {r.error_code}" for r in bad[:10])
+        if len(bad) == len(results):
+            error = f"None of the {len(results)} messages was sent ({detail}). The first problem: {bad[0].error}"
+        else:
+            error = (f"{len(bad)} of {len(results)} messages were not (fully) sent ({detail}). The others were "
+                     "sent: resend only the failed ones, after fixing them (see results).")
     codes = {r.error_code for r in bad}
     return SmtpBatchOutput(successful=not bad, error=error,
                            error_code=None if not bad else codes.pop() if len(codes) == 1 else "partially_failed",
@@ -350,7 +381,7 @@ tool(
     "SMTP_SEND_BATCH", toolset="smtp", kind="send", title="Send a batch of emails over SMTP",
     description="Send up to 100 different emails (e.g. one per customer) over one SMTP connection, with a result "
     "per message and progress notifications. Every message is sent: confirm the list with the user first.",
-    input=SmtpBatchInput, output=SmtpBatchOutput, run=_send_batch,
+    input=SmtpBatchInput, output=SmtpBatchOutput, run=_send_batch, outgoing=_outgoing_batch,
 )
 
 
