@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import uvicorn
 
 from smtp2go_mcp import http_server
-from smtp2go_mcp.config import Settings
+from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
 from smtp2go_mcp.registry import REGISTRY, ToolSpec
 from smtp2go_mcp.runtime import Runtime
 
@@ -82,5 +82,13 @@ async def serve(settings: Settings, tools: list[ToolSpec]) -> None:
         else:
             app, path = mcp_server.streamable_http_app(server, settings), "/mcp"
         sock = http_server.bind(settings.host, settings.port)
-        log.info("Serving MCP over %s at %s%s", settings.transport, http_server.url_of(sock), path)
+        log.info("Serving MCP over %s at %s%s%s", settings.transport, http_server.url_of(sock), path,
+                 " (bearer token required)" if settings.auth_token else "")
+        if settings.host not in LOOPBACK_HOSTS:
+            if not settings.auth_token:
+                log.warning("Listening on %s with no token (--insecure-no-auth): anyone who can reach the port "
+                            "can use this server's tools", settings.host)
+            if not settings.allowed_hosts:
+                log.warning("Only requests addressed to localhost pass the Host check; add the names clients use "
+                            "with --allowed-hosts (e.g. mcp.example.com:*)")
         await uvicorn.Server(http_server.config(app, access_log=True)).serve(sockets=[sock])

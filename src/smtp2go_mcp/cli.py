@@ -28,6 +28,12 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=None, help="port for HTTP transports (default 8000)")
     parser.add_argument("--sandbox", action="store_true", default=None,
                         help="answer every SMTP2GO tool from an embedded simulator: no account needed, nothing sent")
+    parser.add_argument("--auth-token", default=None,
+                        help="require 'Authorization: Bearer <token>' on HTTP (prefer SMTP2GO_MCP_AUTH_TOKEN: "
+                        "flags show in the process list)")
+    parser.add_argument("--insecure-no-auth", action="store_true", default=None,
+                        help="allow binding a non-loopback address without a token (only behind a proxy that "
+                        "authenticates)")
     parser.add_argument("--allowed-hosts", default=None,
                         help="extra Host header values to accept, comma-separated (reverse proxies)")
     parser.add_argument("--allowed-origins", default=None, help="extra Origin values to accept, comma-separated")
@@ -51,6 +57,7 @@ def _serve(argv: list[str]) -> int:
         settings = Settings.load(transport=args.transport, host=args.host, port=args.port, sandbox=args.sandbox,
                                  allowed_hosts=_split(args.allowed_hosts),
                                  allowed_origins=_split(args.allowed_origins), log_level=args.log_level,
+                                 auth_token=args.auth_token, insecure_no_auth=args.insecure_no_auth,
                                  toolsets=_split(args.toolsets), read_only=args.read_only,
                                  tools=_split(args.tools), exclude_tools=_split(args.exclude_tools))
         from smtp2go_mcp.app import all_tools

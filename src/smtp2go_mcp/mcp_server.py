@@ -30,13 +30,16 @@ from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from smtp2go_mcp import __version__
+from smtp2go_mcp.api.client import API_KEY_HEADER
 from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
+from smtp2go_mcp.http_auth import BearerTokenMiddleware
 from smtp2go_mcp.registry import ToolSpec
 from smtp2go_mcp.runtime import Runtime, ToolContext, execute
 
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "smtp2go-mcp"
+CLIENT_KEY_HEADER = API_KEY_HEADER.lower()
 INSTRUCTIONS = (
     "Tools for an SMTP2GO account: SMTP2GO_* tools call the SMTP2GO v3 API with the real API's field "
     "names. Every result has `successful` and `error`; on failure `error` says what to fix. Lists page "
@@ -59,7 +62,11 @@ def build_server(tools: Iterable[ToolSpec], runtime: Runtime) -> Server[Any]:
         async def progress(done: float, total: float | None = None, message: str | None = None) -> None:
             await ctx.session.report_progress(done, total, message)
 
-        result = await execute(spec, params.arguments, ToolContext(runtime=runtime, report_progress=progress))
+        # Over HTTP a client may bring its own SMTP2GO key, used for its requests only.
+        headers = getattr(ctx.request, "headers", None)
+        client_key = headers.get(CLIENT_KEY_HEADER) if headers is not None else None
+        result = await execute(spec, params.arguments, ToolContext(runtime=runtime, report_progress=progress,
+                                                                   api_key=client_key or None))
         return CallToolResult(content=[TextContent(type="text", text=result.text)],
                               structured_content=result.structured, is_error=result.is_error)
 
@@ -84,14 +91,20 @@ async def serve_stdio(server: Server[Any]) -> None:
         await server.run(read, write, server.create_initialization_options())
 
 
-def streamable_http_app(server: Server[Any], settings: Settings) -> Starlette:
-    return server.streamable_http_app(streamable_http_path="/mcp", host=settings.host,
-                                      transport_security=transport_security(settings))
+def protect(app: Any, settings: Settings) -> Any:
+    return BearerTokenMiddleware(app, settings.auth_token) if settings.auth_token else app
 
 
-def sse_app(server: Server[Any], settings: Settings) -> Starlette:
+def streamable_http_app(server: Server[Any], settings: Settings) -> Any:
+    return protect(server.streamable_http_app(streamable_http_path="/mcp", host=settings.host,
+                                              transport_security=transport_security(settings),
+                                              max_request_body_size=settings.max_request_bytes), settings)
+
+
+def sse_app(server: Server[Any], settings: Settings) -> Any:
     """The legacy HTTP+SSE transport: GET /sse opens the stream, POST /messages/ sends."""
-    sse = SseServerTransport("/messages/", security_settings=transport_security(settings))
+    sse = SseServerTransport("/messages/", security_settings=transport_security(settings),
+                             max_request_body_size=settings.max_request_bytes)
 
     async def stream(scope: Scope, receive: Receive, send: Send) -> None:
         # A raw ASGI app: the transport writes the response itself (the event stream, or a 4xx).
@@ -105,8 +118,8 @@ def sse_app(server: Server[Any], settings: Settings) -> Starlette:
                 raise
             # Refused before the stream opened (bad Host/Origin): the 4xx was already sent.
 
-    return Starlette(routes=[Route("/sse", endpoint=_AsgiEndpoint(stream), methods=["GET"]),
-                             Mount("/messages/", app=sse.handle_post_message)])
+    return protect(Starlette(routes=[Route("/sse", endpoint=_AsgiEndpoint(stream), methods=["GET"]),
+                                     Mount("/messages/", app=sse.handle_post_message)]), settings)
 
 
 class _AsgiEndpoint:
