@@ -27,6 +27,7 @@ from smtp2go_mcp.app import all_tools
 from smtp2go_mcp.config import Settings
 from smtp2go_mcp.http_server import ThreadedServer
 from smtp2go_mcp.runtime import Runtime
+from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
 
 TOOLS = {spec.name: spec for spec in all_tools()}
@@ -37,6 +38,9 @@ API_TOOLS = {name: spec for name, spec in TOOLS.items() if spec.endpoint}
 ATTACHMENT_DIR = Path(tempfile.mkdtemp(prefix="smtp2go-mcp-attachments-"))
 atexit.register(shutil.rmtree, ATTACHMENT_DIR, ignore_errors=True)
 (ATTACHMENT_DIR / "receipt.txt").write_text("Receipt #1042: 2 x widgets, 19.90 EUR\n")
+# Local state (sender identities, the send log) of the test servers, never the user's own.
+DATA_DIR = Path(tempfile.mkdtemp(prefix="smtp2go-mcp-data-"))
+atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture
@@ -107,8 +111,12 @@ def running_server(settings: Settings) -> Iterator[McpServerUnderTest]:
 
 
 def settings_for(simulator: SimulatorControl, **overrides: Any) -> Settings:
+    # Retries are quick and short in tests: the backoff's shape is what is tested, not its seconds.
     values = {"api_url": simulator.api_url, "api_key": SANDBOX_API_KEY, "timeout": 5.0,
-              "transport": "streamable-http", "attachment_dirs": (ATTACHMENT_DIR,), **overrides}
+              "transport": "streamable-http", "attachment_dirs": (ATTACHMENT_DIR,), "retry_base_delay": 0.01,
+              "retry_budget": 0.5, "data_dir": DATA_DIR,
+              # Identical test messages are sent on purpose; the duplicate guard has tests of its own.
+              "send_policy": SendPolicy(duplicate_window=0), **overrides}
     return Settings(**values)
 
 
@@ -135,7 +143,7 @@ def assert_failure(name: str, result: Any, code: str, *phrases: str) -> dict[str
     structured = result.structured_content
     assert_matches_output_schema(name, structured)
     assert structured["successful"] is False
-    assert structured["data"] is None
+    assert structured.get("data") is None  # SMTP2GO tools carry data; on failure it is null
     assert structured["error_code"] == code, structured
     text = text_of(result)
     for phrase in phrases:

@@ -25,6 +25,11 @@ def web() -> Iterator[str]:
                 self.send_response(302)
                 self.send_header("Location", f"/redirect/{left - 1}" if left > 1 else "/files/prices.pdf")
                 self.end_headers()
+            elif self.path == "/to-localhost":
+                port = self.server.server_address[1]
+                self.send_response(302)
+                self.send_header("Location", f"http://localhost:{port}/files/prices.pdf")
+                self.end_headers()
             elif self.path == "/to-ftp":
                 self.send_response(302)
                 self.send_header("Location", "ftp://files.example/prices.pdf")
@@ -87,3 +92,11 @@ async def test_limits(path: str, kwargs: dict[str, Any], phrase: str | None, web
         return
     with pytest.raises(InvalidArguments, match=phrase.replace("(", r"\(").replace(")", r"\)")):
         await fetch_url(f"{web}{path}", "f", allow_private=True, **kwargs)
+
+
+@pytest.mark.anyio
+async def test_a_named_host_may_be_private_and_each_redirect_is_checked_again(web: str) -> None:
+    loaded = await fetch_url(f"{web}/files/prices.pdf", "f", allowed_hosts=("127.0.0.1",))
+    assert loaded.content == BODY
+    with pytest.raises(InvalidArguments, match="localhost resolves to a private, loopback"):
+        await fetch_url(f"{web}/to-localhost", "f", allowed_hosts=("127.0.0.1",))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from smtp2go_mcp.config import Settings
+from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.smtp.profiles import SmtpProfile
 from tests.conftest import ATTACHMENT_DIR, assert_matches_output_schema, running_server, text_of
 from tests.smtp_servers import PASSWORD, USERNAME, ScriptedServer, SmtpServer, make_certificate
@@ -69,7 +70,8 @@ def smtp_server(servers, certs, tmp_path_factory):
     default = dataclasses.replace(profile("default", s["starttls"].port, "starttls", cert), source="default")
     settings = Settings(api_url="http://127.0.0.1:9/v3", transport="streamable-http", smtp_default=default,
                         smtp_profiles=profiles, smtp_timeout=2.0, attachment_dirs=(ATTACHMENT_DIR,),
-                        data_dir=tmp_path_factory.mktemp("data"), allow_private_urls=True)
+                        data_dir=tmp_path_factory.mktemp("data"), allow_private_urls=True,
+                        send_policy=SendPolicy(duplicate_window=0))
     with running_server(settings) as srv:
         yield srv
 

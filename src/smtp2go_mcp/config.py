@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from smtp2go_mcp.api.client import DEFAULT_API_URL
+from smtp2go_mcp.http_auth import MIN_TOKEN_LENGTH
+from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.smtp.profiles import ProfileError, SmtpProfile, default_profile, profiles_from_file
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
@@ -37,6 +39,8 @@ ENVIRONMENT = (
            "https://eu-api.smtp2go.com/v3 and https://au-api.smtp2go.com/v3.", default=DEFAULT_API_URL),
     EnvVar("SMTP2GO_MCP_TIMEOUT", "Seconds to wait for an SMTP2GO answer before reporting a timeout.",
            format="number", default="30"),
+    EnvVar("SMTP2GO_MCP_RETRIES", "How many times a read is retried after a 429, a 5xx or a connection error, "
+           "with exponential backoff (sends and changes are never retried).", format="number", default="2"),
     EnvVar("SMTP2GO_MCP_ATTACHMENT_DIRS", "Directories whose files the send tools may attach by `path`, "
            "separated like PATH (':' on Linux and macOS, ';' on Windows). Unset: local files are refused.",
            format="filepath"),
@@ -63,7 +67,22 @@ ENVIRONMENT = (
            format="filepath"),
     EnvVar("SMTP2GO_MCP_ALLOW_PRIVATE_URLS", "1 to let attachment URLs point at private, loopback or link-local "
            "addresses (refused by default).", format="boolean", default="0"),
+    EnvVar("SMTP2GO_MCP_ALLOWED_RECIPIENTS", "Send policy: the only recipient addresses or domains the send tools "
+           "may use, comma-separated (a domain includes its subdomains); default any."),
+    EnvVar("SMTP2GO_MCP_ALLOWED_SENDERS", "Send policy: the only From addresses or domains, comma-separated; "
+           "default any."),
+    EnvVar("SMTP2GO_MCP_MAX_RECIPIENTS", "Send policy: most recipients (to+cc+bcc) per message.", format="number"),
+    EnvVar("SMTP2GO_MCP_MAX_SENDS_PER_HOUR", "Send policy: most messages sent per hour, all send tools together.",
+           format="number"),
+    EnvVar("SMTP2GO_MCP_DUPLICATE_WINDOW", "Seconds in which an identical message is answered as a duplicate "
+           "instead of being sent again; 0 turns this off.", format="number", default="600"),
+    EnvVar("SMTP2GO_MCP_ALLOWED_URL_HOSTS", "Host names attachment URLs may use even though they are private "
+           "(e.g. an intranet file server), comma-separated."),
     EnvVar("SMTP2GO_MCP_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR; logs go to stderr.", default="INFO"),
+    EnvVar("SMTP2GO_MCP_AUTH_TOKEN", "HTTP transports: a bearer token every request must carry "
+           "(Authorization: Bearer ...); required to bind an address other than loopback.", secret=True),
+    EnvVar("SMTP2GO_MCP_MAX_REQUEST_BYTES", "HTTP transports: largest request body accepted (413 beyond); "
+           "send bigger attachments by path or url.", format="number", default="4194304"),
     EnvVar("SMTP2GO_MCP_ALLOWED_HOSTS", "HTTP transports: extra Host values to accept, comma-separated "
            "(e.g. mcp.example.com:*), for a reverse proxy."),
     EnvVar("SMTP2GO_MCP_ALLOWED_ORIGINS", "HTTP transports: extra Origin values to accept, comma-separated "
@@ -76,11 +95,17 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     api_url: str = DEFAULT_API_URL
     timeout: float = 30.0
+    retries: int = 2
+    retry_base_delay: float = 0.5
+    retry_budget: float = 15.0
     transport: str = "stdio"
     host: str = "127.0.0.1"
     port: int = 8000
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    auth_token: str | None = field(default=None, repr=False)
+    insecure_no_auth: bool = False
+    max_request_bytes: int = 4 * 1024 * 1024
     sandbox: bool = False
     attachment_dirs: tuple[Path, ...] = ()
     data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
@@ -90,8 +115,10 @@ class Settings:
     smtp_timeout: float = 30.0
     smtp_ca_file: Path | None = None
     allow_private_urls: bool = False
+    allowed_url_hosts: tuple[str, ...] = ()
     # Sandbox mode: every SMTP connection goes to this local sink instead, whatever the configuration.
     smtp_sandbox: SmtpProfile | None = None
+    send_policy: SendPolicy = field(default_factory=SendPolicy)
     toolsets: tuple[str, ...] = ()  # empty: all
     read_only: bool = False
     tools: tuple[str, ...] = ()  # empty: no allow-list
@@ -108,6 +135,7 @@ class Settings:
             "log_level": env.get("SMTP2GO_MCP_LOG_LEVEL", "INFO").upper(),
             "allowed_hosts": _split(env.get("SMTP2GO_MCP_ALLOWED_HOSTS")),
             "allowed_origins": _split(env.get("SMTP2GO_MCP_ALLOWED_ORIGINS")),
+            "auth_token": env.get("SMTP2GO_MCP_AUTH_TOKEN", "").strip() or None,
             "toolsets": _split(env.get("SMTP2GO_MCP_TOOLSETS")),
             "read_only": _flag("SMTP2GO_MCP_READ_ONLY", env.get("SMTP2GO_MCP_READ_ONLY")),
             "tools": _split(env.get("SMTP2GO_MCP_TOOLS")),
@@ -117,7 +145,13 @@ class Settings:
         }
         if env.get("SMTP2GO_MCP_TIMEOUT"):
             values["timeout"] = _number("SMTP2GO_MCP_TIMEOUT", env["SMTP2GO_MCP_TIMEOUT"])
+        if env.get("SMTP2GO_MCP_MAX_REQUEST_BYTES"):
+            values["max_request_bytes"] = int(_number("SMTP2GO_MCP_MAX_REQUEST_BYTES",
+                                                      env["SMTP2GO_MCP_MAX_REQUEST_BYTES"]))
+        if env.get("SMTP2GO_MCP_RETRIES"):
+            values["retries"] = int(_number("SMTP2GO_MCP_RETRIES", env["SMTP2GO_MCP_RETRIES"]))
         values.update(_smtp_settings(env))
+        values["send_policy"] = _send_policy(env, values.pop("config_policy", {}))
         values["attachment_dirs"] = values["attachment_dirs"] + values.pop("config_attachment_dirs", ())
         values.update({k: v for k, v in flags.items() if v is not None})
         settings = cls(**values)
@@ -137,6 +171,18 @@ class Settings:
             if not directory.is_dir():
                 raise ConfigError(f"attachment directory {directory} (SMTP2GO_MCP_ATTACHMENT_DIRS or the config "
                               "file) is not a directory")
+        if self.auth_token is not None and len(self.auth_token) < MIN_TOKEN_LENGTH:
+            raise ConfigError(f"the auth token must have at least {MIN_TOKEN_LENGTH} characters "
+                              "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+        exposed = self.transport != "stdio" and self.host not in LOOPBACK_HOSTS
+        if exposed and not self.auth_token and not self.insecure_no_auth:
+            raise ConfigError(f"--host {self.host} makes the server reachable from other machines: set "
+                              "SMTP2GO_MCP_AUTH_TOKEN (or --auth-token) so clients must authenticate, or pass "
+                              "--insecure-no-auth if something in front of it (a reverse proxy) does that")
+        if self.max_request_bytes < 1024:
+            raise ConfigError("SMTP2GO_MCP_MAX_REQUEST_BYTES must be at least 1024")
+        if not 0 <= self.retries <= 10:
+            raise ConfigError("SMTP2GO_MCP_RETRIES must be a whole number from 0 to 10")
         if not 0 < self.smtp_timeout <= 600:
             raise ConfigError("SMTP2GO_MCP_SMTP_TIMEOUT must be a number of seconds between 0 and 600")
         if self.smtp_ca_file and not self.smtp_ca_file.is_file():
@@ -159,6 +205,7 @@ def _smtp_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "data_dir": Path(env["SMTP2GO_MCP_DATA_DIR"]).expanduser() if env.get("SMTP2GO_MCP_DATA_DIR")
         else default_data_dir(env),
         "allow_private_urls": _flag("SMTP2GO_MCP_ALLOW_PRIVATE_URLS", env.get("SMTP2GO_MCP_ALLOW_PRIVATE_URLS")),
+        "allowed_url_hosts": _split(env.get("SMTP2GO_MCP_ALLOWED_URL_HOSTS")),
     }
     if env.get("SMTP2GO_MCP_SMTP_TIMEOUT"):
         values["smtp_timeout"] = _number("SMTP2GO_MCP_SMTP_TIMEOUT", env["SMTP2GO_MCP_SMTP_TIMEOUT"])
@@ -174,10 +221,11 @@ def _smtp_settings(env: Mapping[str, str]) -> dict[str, Any]:
                 raise ConfigError(f"SMTP2GO_MCP_CONFIG: cannot read {path} ({exc.strerror})") from None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"SMTP2GO_MCP_CONFIG: {path} is not valid TOML ({exc})") from None
-            unknown = set(data) - {"profiles", "attachments"}
+            unknown = set(data) - {"profiles", "attachments", "policy"}
             if unknown:
                 raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
-                                  "known: [profiles.<name>], [attachments]")
+                                  "known: [profiles.<name>], [attachments], [policy]")
+            values["config_policy"] = data.get("policy", {})
             values["config_path"] = path
             values["smtp_profiles"] = profiles_from_file(data, env, path)
             dirs = data.get("attachments", {}).get("allowed_dirs", [])
@@ -187,6 +235,35 @@ def _smtp_settings(env: Mapping[str, str]) -> dict[str, Any]:
     except ProfileError as exc:
         raise ConfigError(str(exc)) from None
     return values
+
+
+_POLICY_KEYS = {"allowed_recipients", "allowed_senders", "max_recipients", "max_sends_per_hour", "duplicate_window"}
+
+
+def _send_policy(env: Mapping[str, str], table: Any) -> SendPolicy:
+    """[policy] in the config file, each setting overridden by its SMTP2GO_MCP_* variable."""
+    if not isinstance(table, dict) or set(table) - _POLICY_KEYS:
+        raise ConfigError(f"[policy] takes only {', '.join(sorted(_POLICY_KEYS))}")
+    values = dict(table)
+    for key, variable in (("allowed_recipients", "SMTP2GO_MCP_ALLOWED_RECIPIENTS"),
+                          ("allowed_senders", "SMTP2GO_MCP_ALLOWED_SENDERS")):
+        if env.get(variable):
+            values[key] = list(_split(env[variable]))
+        if not isinstance(values.get(key, []), list):
+            raise ConfigError(f"[policy] {key} must be a list of addresses or domains")
+        values[key] = tuple(str(v).strip() for v in values.get(key, []))
+    for key, variable in (("max_recipients", "SMTP2GO_MCP_MAX_RECIPIENTS"),
+                          ("max_sends_per_hour", "SMTP2GO_MCP_MAX_SENDS_PER_HOUR"),
+                          ("duplicate_window", "SMTP2GO_MCP_DUPLICATE_WINDOW")):
+        if env.get(variable):
+            values[key] = _number(variable, env[variable])
+        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], (int, float))
+                              or values[key] < 0):
+            raise ConfigError(f"{variable} ([policy] {key}) must be a number of 0 or more")
+    for key in ("max_recipients", "max_sends_per_hour"):
+        if key in values:
+            values[key] = int(values[key])
+    return SendPolicy(**values)
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """Downloading an attachment from a URL, within size and time limits.
 
-Only http(s). Unless the user allowed private URLs, every hop (including each
-redirect) must resolve to public addresses only: an agent must not be able to
-read an intranet page or a cloud metadata endpoint and mail it out.
+Only http(s). Unless the user allowed private URLs (all, or named hosts), every
+hop, each redirect included, must resolve to public addresses only: an agent
+must not be able to read an intranet page or a cloud metadata endpoint and mail
+it out.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ MAX_REDIRECTS = 3
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 
 
-async def _check_host(url: str, field: str, allow_private: bool) -> None:
+async def _check_host(url: str, field: str, allow_private: bool, allowed_hosts: tuple[str, ...]) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidArguments(f"'{field}': only http(s) URLs can be attached, not {url!r}. Nothing was sent.")
-    if allow_private:
+    if allow_private or parts.hostname.lower() in allowed_hosts:
         return
     try:
         infos = await anyio.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
@@ -42,14 +43,14 @@ async def _check_host(url: str, field: str, allow_private: bool) -> None:
                 f"({ip}), which attachments may not be fetched from. Nothing was sent.")
 
 
-async def fetch_url(url: str, field: str, *, allow_private: bool = False,
+async def fetch_url(url: str, field: str, *, allow_private: bool = False, allowed_hosts: tuple[str, ...] = (),
                     max_bytes: int = MAX_ATTACHMENT_BYTES, seconds: float = FETCH_SECONDS) -> LoadedFile:
     """The file at `url`; InvalidArguments (naming `field`) for anything refused or failed."""
     try:
         with anyio.fail_after(seconds):
             async with httpx2.AsyncClient(follow_redirects=False, timeout=seconds) as http:
                 for _ in range(MAX_REDIRECTS + 1):
-                    await _check_host(url, field, allow_private)
+                    await _check_host(url, field, allow_private, tuple(h.lower() for h in allowed_hosts))
                     async with http.stream("GET", url) as response:
                         if response.is_redirect and response.headers.get("location"):
                             url = urljoin(url, response.headers["location"])
