@@ -118,21 +118,20 @@ MaskedApiKey = Annotated[str, PlainSerializer(_mask_api_key, return_type=str)]
 Redacted = Annotated[str, PlainSerializer(_redact, return_type=str)]
 
 
-
 def subaccount_id_field() -> Any:
     return Field(
         None,
         min_length=1,
         max_length=64,
-        description="Act on behalf of this subaccount (its id from SMTP2GO_SUBACCOUNTS_SEARCH); omit for the master account.",
+        description="Subaccount id to act as.",
     )
 
 
 def idempotency_key_field() -> Any:
     # exclude=True: it is this server's, never sent to SMTP2GO.
     return Field(None, min_length=1, max_length=200, exclude=True,
-                 description="Any unique string for this send (e.g. 'invoice-1042-reminder'). Repeating the call "
-                 "with the same key returns the first result instead of sending again.")
+                 description="Unique per send, e.g. 'invoice-1042'; a repeat returns the first result, "
+                 "sends nothing.")
 
 
 def continue_token_field() -> Any:
@@ -140,5 +139,5 @@ def continue_token_field() -> Any:
         None,
         min_length=1,
         max_length=8192,
-        description="The continue_token of the previous page's result, to fetch the next page; omit for the first page.",
+        description="From the previous page.",
     )

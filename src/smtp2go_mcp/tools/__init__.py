@@ -1,18 +1,18 @@
-"""The tool declarations, one module per area; importing this package registers them all."""
+"""The tool declarations, one module per area.
 
-from smtp2go_mcp.tools import (  # noqa: F401  (imported for their declarations)
-    access,
-    activity,
-    credentials,
-    domains,
-    email,
-    senders,
-    sms,
-    smtp_send,
-    smtp_senders,
-    stats,
-    subaccounts,
-    suppressions,
-    templates,
-    webhooks,
+Importing this package imports none of them: the server imports a module when one of its tools
+is first called (see catalog.py). `load_all()` registers every declaration, for the manifests
+and the tests.
+"""
+
+import importlib
+
+MODULES = (
+    "access", "activity", "credentials", "domains", "email", "senders", "sms", "smtp_send", "smtp_senders",
+    "stats", "subaccounts", "suppressions", "templates", "webhooks",
 )
+
+
+def load_all() -> None:
+    for name in MODULES:
+        importlib.import_module(f"{__name__}.{name}")

@@ -14,17 +14,17 @@ ListType = Literal["smtp", "api"]
 
 
 def list_type_field() -> Any:
-    return Field(None, description="Which allow list: smtp (SMTP relay logins, the default) or api (API keys).")
+    return Field(None, description="The smtp (default) or api allow list.")
 
 
 class IpAllowListAddInput(ToolInput):
-    ip_address: IpAddress = Field(description="IPv4 or IPv6 address to allow, e.g. 203.0.113.7.")
-    description: SingleLine | None = Field(None, max_length=255, description="A note on what this address is.")
+    ip_address: IpAddress = Field(description="IPv4 or IPv6, e.g. 203.0.113.7.")
+    description: SingleLine | None = Field(None, max_length=255, description="A note about it.")
     type: ListType | None = list_type_field()
 
 
 class IpAllowListRemoveInput(ToolInput):
-    ip_address: IpAddress = Field(description="The address to remove, exactly as listed.")
+    ip_address: IpAddress = Field(description="Exactly as listed.")
     type: ListType | None = list_type_field()
 
 
@@ -38,21 +38,20 @@ class AllowedIp(ApiData):
 
 
 class IpAllowListData(ApiData):
-    enabled: bool | None = Field(None, description="Whether the allow list is enforced.")
+    enabled: bool | None = None
     ip_addresses: list[AllowedIp] = Field(default_factory=list)
 
 
 api_tool(
     "ip_allow_list/add", toolset="access", kind="create", title="Allow an IP address",
-    description="Add an IP address to the account's allow list, so logins (SMTP or API) from it are "
-    "accepted when the list is enforced.",
-    input=IpAllowListAddInput, data=AllowedIp, data_description="The entry added.",
+    description="Add an IP address to the SMTP or API allow list, so logins from it are accepted when the "
+    "list is enforced.",
+    input=IpAllowListAddInput, data=AllowedIp,
 )
 api_tool(
     "ip_allow_list/remove", toolset="access", kind="remove", title="Remove an allowed IP address",
-    description="Remove an IP address from the allow list. While the list is enforced, logins from "
-    "that address are then refused.",
-    input=IpAllowListRemoveInput, data=AllowedIp, data_description="The entry removed.",
+    description="Remove an IP address from the allow list; while the list is enforced, its logins are refused.",
+    input=IpAllowListRemoveInput, data=AllowedIp,
 )
 api_tool(
     "ip_allow_list/view", toolset="access", kind="read", title="View the IP allow list",
@@ -63,41 +62,40 @@ api_tool(
 
 # Settings shared by SMTP users, API keys and IP-authenticated senders (reference §2.5).
 class CredentialSettings(ToolInput):
-    description: SingleLine | None = Field(None, max_length=255, description="A note on what this credential is for.")
+    description: SingleLine | None = Field(None, max_length=255, description="A note.")
     status: Literal["allowed", "blocked", "sandbox"] | None = Field(
-        None, description="allowed: may send; blocked: disabled; sandbox: accepted but never delivered.")
-    custom_ratelimit: bool | None = Field(None, description="Apply custom_ratelimit_value/period instead of the account's limit.")
-    custom_ratelimit_value: int | None = Field(None, ge=1, le=2147483647, description="Emails allowed per period when custom_ratelimit is on.")
+        None, description="sandbox: accepted, never delivered.")
+    custom_ratelimit: bool | None = Field(None, description="Apply the custom rate limit.")
+    custom_ratelimit_value: int | None = Field(None, ge=1, le=2147483647, description="Emails per period.")
     custom_ratelimit_period: SingleLine | None = Field(
-        None, max_length=32, description="The rate-limit period: '<n> hours|days|weeks|months' or 'hh:mm:ss', e.g. '1 hour', '2 days', '0:30:00'.")
-    ip_pool: int | None = Field(None, ge=0, description="Dedicated IP pool id to send through (see dedicated IPs).")
-    open_tracking_enabled: bool | None = Field(None, description="Track opens of mail sent with this credential.")
-    click_tracking_enabled: bool | None = Field(None, description="Track link clicks (needs https:// links in full <a> tags).")
-    archive_enabled: bool | None = Field(None, description="Keep copies in the email archive.")
-    audit_email: EmailAddress | None = Field(None, description="Address to BCC on every message sent with this credential.")
+        None, max_length=32, description="e.g. '1 hour', '2 days' or '0:30:00'.")
+    ip_pool: int | None = Field(None, ge=0, description="Dedicated IP pool id.")
+    open_tracking_enabled: bool | None = Field(None, description="Track opens.")
+    click_tracking_enabled: bool | None = Field(None, description="Track clicks (https links).")
+    archive_enabled: bool | None = Field(None, description="Archive sent mail.")
+    audit_email: EmailAddress | None = Field(None, description="BCC all mail here.")
     bounce_notifications: SingleLine | None = Field(
-        None, max_length=320, description="Where bounce notices go: 'from' (the sender, default), 'drop', or an email address.")
-    feedback_enabled: bool | None = Field(None, description="Add an unsubscribe footer to messages.")
+        None, max_length=320, description="'from' (default), 'drop' or an address.")
+    feedback_enabled: bool | None = Field(None, description="Add an unsubscribe footer.")
     feedback_html: str | None = Field(
-        None, max_length=10000, description="HTML of the unsubscribe footer; may use %%UNSUBSCRIBE%% and %%EMAIL%%.")
+        None, max_length=10000, description="Footer HTML; may use %%UNSUBSCRIBE%% and %%EMAIL%%.")
     feedback_text: str | None = Field(
-        None, max_length=10000, description="Text of the unsubscribe footer; may use %%UNSUBSCRIBE%% and %%EMAIL%%.")
+        None, max_length=10000, description="Footer text; may use %%UNSUBSCRIBE%% and %%EMAIL%%.")
     subaccount_id: str | None = subaccount_id_field()
 
 
-_PASSWORD = ("Password for SMTP AUTH, with at least 64 bits of entropy (e.g. 16 random characters). "
-             "It is never echoed back in results.")
+_PASSWORD = "At least 64 bits of entropy (e.g. 16 random characters); never echoed back."
 
 
 class SmtpUserAddInput(CredentialSettings):
-    username: SingleLine = Field(min_length=5, max_length=100, description="The SMTP login name (5-100 characters).")
+    username: SingleLine = Field(min_length=5, max_length=100, description="The SMTP login name.")
     email_password: str | None = Field(
-        None, min_length=8, max_length=128, description=_PASSWORD + " Omit to let SMTP2GO generate one (shown in the SMTP2GO app).")
+        None, min_length=8, max_length=128, description=_PASSWORD + " Default: SMTP2GO generates one (see its app).")
 
 
 class SmtpUserEditInput(CredentialSettings):
     username: SingleLine = Field(min_length=1, max_length=100, description="The SMTP user to change.")
-    email_password: str | None = Field(None, min_length=8, max_length=128, description="A new password. " + _PASSWORD)
+    email_password: str | None = Field(None, min_length=8, max_length=128, description="New password; " + _PASSWORD[0].lower() + _PASSWORD[1:])
 
 
 class SmtpUserNameInput(ToolInput):
@@ -106,50 +104,36 @@ class SmtpUserNameInput(ToolInput):
 
 
 class SmtpUserViewInput(ToolInput):
-    username: SingleLine | None = Field(None, min_length=1, max_length=100, description="Show only this user; omit to list all.")
+    username: SingleLine | None = Field(None, min_length=1, max_length=100, description="Only this user; default all.")
     subaccount_id: str | None = subaccount_id_field()
 
 
+# The settings SMTP2GO returns beyond these pass through unchanged (see tools/activity.py).
 class SmtpUser(ApiData):
     username: str | None = None
-    email_password: Redacted | None = Field(None, description="Never shown: always '[redacted]' when set.")
+    email_password: Redacted | None = Field(None, description="Always '[redacted]'.")
     status: str | None = None
-    sending_allowed: bool | None = None
-    description: str | None = None
-    custom_ratelimit: bool | None = None
-    custom_ratelimit_value: int | None = None
-    custom_ratelimit_period: str | None = None
-    open_tracking_enabled: bool | None = None
-    click_tracking_enabled: bool | None = None
-    archive_enabled: bool | None = None
-    audit_email: str | None = None
-    bounce_notifications: str | None = None
-    feedback_enabled: bool | None = None
 
 
 class SmtpUsersData(ApiData):
     results: list[SmtpUser] = Field(default_factory=list)
-    default_ratelimit_value: int | str | None = None
-    default_ratelimit_period: str | None = None
 
 
 api_tool(
     "users/smtp/add", toolset="access", kind="create", title="Create an SMTP user",
-    description="Create SMTP relay credentials (username and password) for an app or device that "
-    "sends through mail.smtp2go.com, with optional rate limit, tracking and status settings.",
-    input=SmtpUserAddInput, data=SmtpUsersData, data_description="The user created (password redacted).",
+    description="Create SMTP login credentials for an app or device that sends through mail.smtp2go.com.",
+    input=SmtpUserAddInput, data=SmtpUsersData,
 )
 api_tool(
     "users/smtp/edit", toolset="access", kind="update", title="Change an SMTP user",
-    description="Change some settings of an SMTP user, e.g. status 'blocked' to disable it or a new "
-    "password. Settings you leave out keep their current values.",
+    description="Change some settings of an SMTP user, e.g. status 'blocked' to disable it, or its password; "
+    "the rest stay as they are.",
     input=SmtpUserEditInput, data=list[SmtpUser] | SmtpUsersData, method="PATCH",
-    data_description="The user after the change (password redacted).",
 )
 api_tool(
     "users/smtp/remove", toolset="access", kind="remove", title="Delete an SMTP user",
     description="Delete an SMTP user; anything still logging in with it will be refused.",
-    input=SmtpUserNameInput, data=SmtpUsersData, data_description="The user removed.",
+    input=SmtpUserNameInput, data=SmtpUsersData,
 )
 api_tool(
     "users/smtp/view", toolset="access", kind="read", title="View SMTP users",

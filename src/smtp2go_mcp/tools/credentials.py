@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from smtp2go_mcp.envelope import ApiData, NoArguments, ToolInput
 from smtp2go_mcp.fields import IpAddress, MaskedApiKey, SingleLine, subaccount_id_field
 from smtp2go_mcp.registry import api_tool
-from smtp2go_mcp.tools.access import CredentialSettings, ListType, list_type_field
+from smtp2go_mcp.tools.access import AllowedIp, CredentialSettings, ListType, list_type_field
 
 # GO's check of a key's format (reference §1.2): "api-" and 32 letters or digits.
 FULL_KEY = re.compile(r"^api-[A-Za-z0-9]{32}$")
@@ -20,15 +20,14 @@ EndpointPattern = Annotated[str, Field(pattern=r"^(\*|/[A-Za-z0-9_/*-]+)$", max_
 
 
 def _key_id() -> Any:
-    return Field(description="The key's full value (api- and 32 letters/digits); views show keys masked, "
-                             "so ask its owner.")
+    return Field(description="The full key (views show it masked: ask its owner).")
 
 
 def _endpoints() -> Any:
     return Field(
         None, min_length=1, max_length=200,
-        description="Paths the key may call: [\"/email/send\"] (the default), wildcards like [\"/email/*\"], "
-        "[\"*\"] for all; only ones this server's own key has.")
+        description="Paths it may call, e.g. [\"/email/*\"] or [\"*\"]; default [\"/email/send\"]. Only ones "
+        "this server's key has.")
 
 
 class ApiKeyAddInput(CredentialSettings):
@@ -48,9 +47,9 @@ class ApiKeyRemoveInput(ApiKeyIdInput):
 
 
 class ApiKeyViewInput(ToolInput):
-    id: ApiKeyValue | None = Field(None, description="Show only this key (its full value); omit to list all.")
+    id: ApiKeyValue | None = Field(None, description="Only this key (full value); default all.")
     search: SingleLine | None = Field(
-        None, min_length=1, max_length=100, description="Only keys matching this keyword.")
+        None, min_length=1, max_length=100, description="Only keys matching this.")
     subaccount_id: str | None = subaccount_id_field()
 
 
@@ -59,17 +58,10 @@ def _mask(value: Any) -> Any:
 
 
 class ApiKey(ApiData):
-    api_key: MaskedApiKey | None = Field(None, description="Masked: only the first 16 characters are shown.")
+    api_key: MaskedApiKey | None = Field(None, description="Masked after 16 characters.")
     username: str | None = None
-    description: str | None = None
     status: str | None = None
     endpoints: list[str] | None = None
-    custom_rate_limit: bool | None = None
-    custom_ratelimit_value: int | None = None
-    custom_ratelimit_period: str | None = None
-    ippool: int | None = None
-    audit_email: str | None = None
-    bounce_notifications: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -84,7 +76,7 @@ class ApiKey(ApiData):
 
 
 class IpAuthInput(ToolInput):
-    ip_address: IpAddress = Field(description="The IP address of the IP-authentication entry.")
+    ip_address: IpAddress = Field(description="The entry's IP address.")
 
 
 class IpAuthEditInput(CredentialSettings, IpAuthInput):
@@ -96,27 +88,20 @@ class IpAuthRemoveInput(IpAuthInput):
 
 
 class IpAuthViewInput(ToolInput):
-    ip_address: IpAddress | None = Field(None, description="Show only this address; omit to list all entries.")
+    ip_address: IpAddress | None = Field(None, description="Only this address; default all.")
     subaccount_id: str | None = subaccount_id_field()
 
 
 class IpAuthEntry(ApiData):
     ip_address: str | None = None
     status: str | None = None
-    sending_allowed: bool | None = None
-    description: str | None = None
-    custom_ratelimit: bool | None = None
-    custom_ratelimit_value: int | None = None
-    custom_ratelimit_period: str | None = None
+    # Declared so that the nulls SMTP2GO sends for them are dropped like other absent settings.
     ippool: int | None = None
     audit_email: str | None = None
-    bounce_notifications: str | None = None
 
 
 class IpAuthData(ApiData):
     results: list[IpAuthEntry] = Field(default_factory=list)
-    default_ratelimit_value: int | str | None = None
-    default_ratelimit_period: str | None = None
 
 
 class IpAllowListSwitchInput(ToolInput):
@@ -129,9 +114,9 @@ class IpAllowListSwitchData(ApiData):
 
 
 class IpAllowListEditInput(ToolInput):
-    ip_address: IpAddress = Field(description="The address to change, exactly as listed.")
-    new_ip_address: IpAddress | None = Field(None, description="The address to put in its place.")
-    description: SingleLine | None = Field(None, max_length=255, description="A new note on what this address is.")
+    ip_address: IpAddress = Field(description="Exactly as listed.")
+    new_ip_address: IpAddress | None = Field(None, description="The replacement address.")
+    description: SingleLine | None = Field(None, max_length=255, description="A new note about it.")
     type: ListType | None = list_type_field()
 
     @model_validator(mode="after")
@@ -141,11 +126,6 @@ class IpAllowListEditInput(ToolInput):
         return self
 
 
-class AllowListEntry(ApiData):
-    ip_address: str | None = None
-    description: str | None = None
-
-
 class DedicatedIpPool(ApiData):
     id: int | None = None
     name: str | None = None
@@ -153,71 +133,66 @@ class DedicatedIpPool(ApiData):
 
 
 # Removals are answered with no documented body: accept whatever comes, masking any key in it.
-_REMOVED = "Whatever SMTP2GO returns for a removal (undocumented; usually empty)."
 
 api_tool(
     "api_keys/add", toolset="access", kind="create", title="Create an API key",
-    description="Create an API key with its own endpoint permissions (by default only /email/send), rate limit, "
-    "tracking and status. The full key is shown in the SMTP2GO app (Sending > API Keys), not here: results "
-    "only ever show it masked.",
-    input=ApiKeyAddInput, data=list[ApiKey], data_description="The key created (masked).",
+    description="Create an API key with its own endpoints, rate limit and settings. Results show keys masked; "
+    "the full key is in the SMTP2GO app (Sending > API Keys).",
+    input=ApiKeyAddInput, data=list[ApiKey],
 )
 api_tool(
     "api_keys/edit", toolset="access", kind="update", title="Change an API key",
-    description="Change some settings of an API key, e.g. its endpoint permissions, or status 'blocked' to "
-    "disable it. Settings you leave out keep their current values.",
-    input=ApiKeyEditInput, data=list[ApiKey], method="PATCH", data_description="The key after the change (masked).",
+    description="Change some settings of an API key, e.g. its endpoints, or status 'blocked' to disable it; "
+    "the rest stay as they are.",
+    input=ApiKeyEditInput, data=list[ApiKey], method="PATCH",
 )
 api_tool(
     "api_keys/view", toolset="access", kind="read", title="View API keys",
-    description="List the account's API keys (masked) with their status, endpoint permissions and settings, "
-    "or show one key.",
-    input=ApiKeyViewInput, data=list[ApiKey], data_description="The keys (masked).",
+    description="List the account's API keys (masked) with their status and endpoints, or show one key.",
+    input=ApiKeyViewInput, data=list[ApiKey],
 )
 api_tool(
     "api_keys/remove", toolset="access", kind="remove", title="Delete an API key",
-    description="Delete an API key for good: anything still using it is refused with HTTP 401. To pause a key "
-    "instead, set its status to 'blocked' with SMTP2GO_API_KEYS_EDIT.",
-    input=ApiKeyRemoveInput, data=ApiKey | list[ApiKey] | str, data_description=_REMOVED,
+    description="Delete an API key for good: anything still using it gets HTTP 401. To pause a key instead, "
+    "set status 'blocked' with SMTP2GO_API_KEYS_EDIT.",
+    input=ApiKeyRemoveInput, data=ApiKey | list[ApiKey] | str,
 )
 api_tool(
     "api_keys/permissions", toolset="access", kind="read", title="View this key's permissions",
-    description="List the API endpoints the key this server runs with may call. Use it to explain an "
-    "ENDPOINT_PERMISSION_DENIED failure, or before giving a new key endpoints (it can only get ones this key has).",
-    input=NoArguments, data=list[str], data_description="The endpoint paths, e.g. /email/send.",
+    description="List the endpoints this server's API key may call, e.g. to explain ENDPOINT_PERMISSION_DENIED "
+    "or before giving a new key endpoints.",
+    input=NoArguments, data=list[str],
 )
 api_tool(
     "ip_auth/view", toolset="access", kind="read", title="View IP-authenticated senders",
-    description="List the IP addresses allowed to relay mail over SMTP without a login (IP authentication), "
-    "with their status and settings, or show one address.",
+    description="List the IP addresses allowed to relay over SMTP without a login (IP authentication), or "
+    "show one.",
     input=IpAuthViewInput, data=IpAuthData,
 )
 api_tool(
     "ip_auth/edit", toolset="access", kind="update", title="Change an IP-authenticated sender",
-    description="Change some settings of an IP-authentication entry, e.g. status 'blocked' to stop relaying "
-    "from that address. Settings you leave out keep their current values; entries are created in the SMTP2GO app.",
-    input=IpAuthEditInput, data=list[IpAuthEntry], method="PATCH", data_description="The entry after the change.",
+    description="Change some settings of an IP-authentication entry (created in the SMTP2GO app), e.g. status "
+    "'blocked' to stop relaying from it.",
+    input=IpAuthEditInput, data=list[IpAuthEntry], method="PATCH",
 )
 api_tool(
     "ip_auth/remove", toolset="access", kind="remove", title="Remove an IP-authenticated sender",
-    description="Remove an IP-authentication entry; mail relayed from that address without a login is then refused.",
-    input=IpAuthRemoveInput, data=IpAuthEntry | list[IpAuthEntry] | str, data_description=_REMOVED,
+    description="Remove an IP-authentication entry; relaying from that address without a login is then refused.",
+    input=IpAuthRemoveInput, data=IpAuthEntry | list[IpAuthEntry] | str,
 )
 api_tool(
     "ip_allow_list", toolset="access", kind="update", title="Turn the IP allow list on or off",
-    description="Start or stop enforcing the SMTP or the API IP allow list. Once it is on, logins from any "
-    "address not on the list are refused, which can lock out your own senders: check the list with "
-    "SMTP2GO_IP_ALLOW_LIST_VIEW and add every sending address first.",
-    input=IpAllowListSwitchInput, data=IpAllowListSwitchData, data_description="Whether the list is now enforced.",
+    description="Turn enforcement of the SMTP or API IP allow list on or off. When on, unlisted addresses are "
+    "refused, which can lock out your own senders: check the list first.",
+    input=IpAllowListSwitchInput, data=IpAllowListSwitchData,
 )
 api_tool(
     "ip_allow_list/edit", toolset="access", kind="update", title="Change an allowed IP address",
-    description="Replace the address or change the description of an entry on the SMTP or API IP allow list.",
-    input=IpAllowListEditInput, data=AllowListEntry, data_description="The entry after the change.",
+    description="Replace the address or change the note of an entry on the SMTP or API IP allow list.",
+    input=IpAllowListEditInput, data=AllowedIp,
 )
 api_tool(
     "dedicated_ips/view", toolset="access", kind="read", title="View dedicated IP pools",
-    description="List the account's dedicated IP pools with their ids and addresses; the id is what the "
-    "ip_pool setting of SMTP users, API keys and IP-authenticated senders takes.",
+    description="List the account's dedicated IP pools with their ids (for the ip_pool setting) and addresses.",
     input=NoArguments, data=list[DedicatedIpPool],
 )

@@ -54,7 +54,7 @@ Schedule = Annotated[str, AfterValidator(_schedule), Field(max_length=64)]
 
 
 class CustomHeader(ToolInput):
-    header: str = Field(min_length=1, max_length=100, pattern=r"^[!-9;-~]+$", description="Header name, e.g. Reply-To or X-Order-Id.")
+    header: str = Field(min_length=1, max_length=100, pattern=r"^[!-9;-~]+$", description="e.g. Reply-To or X-Order-Id.")
     value: SingleLine = Field(max_length=998, description="Header value.")
 
     @field_validator("header")
@@ -68,15 +68,14 @@ class CustomHeader(ToolInput):
 class Attachment(ToolInput):
     filename: SingleLine | None = Field(
         None, min_length=1, max_length=255,
-        description="File name the recipient sees; for inlines, the content id used as <img src=\"cid:NAME\">. "
-        "Default: the name in path or url.")
-    fileblob: str | None = Field(None, min_length=1, max_length=30_000_000, description="The content, base64-encoded.")
-    url: AnyHttpUrl | None = Field(None, description="An http(s) URL that SMTP2GO downloads the file from (it caches it for 24 h).")
+        description="Shown name (for inlines, the cid); default from path or url.")
+    fileblob: str | None = Field(None, min_length=1, max_length=30_000_000, description="Base64 content; needs filename.")
+    url: AnyHttpUrl | None = Field(None, description="An http(s) URL SMTP2GO fetches (cached 24 h).")
     path: str | None = Field(
         None, min_length=1, max_length=4096,
-        description="A file on the server's machine, inside the directories the user allowed (SMTP2GO_MCP_ATTACHMENT_DIRS).")
+        description="Local file in SMTP2GO_MCP_ATTACHMENT_DIRS.")
     mimetype: str | None = Field(
-        None, max_length=255, pattern=r"^[\w.+-]+/[\w.+-]+$", description="MIME type, e.g. application/pdf; default guessed from the name.")
+        None, max_length=255, pattern=r"^[\w.+-]+/[\w.+-]+$", description="Default: guessed from filename.")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Attachment":
@@ -98,33 +97,33 @@ def _url_name(url: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-_RECIPIENTS = "Up to 100 addresses, each 'Name <name@example.com>' or a bare address."
+_RECIPIENTS = "'Name <addr>' or bare addresses."
 
 
 class EmailMessageInput(ToolInput):
     sender: Mailbox = Field(
-        description="From: 'Name <name@example.com>' or a bare address, on a verified sender domain or a verified single sender.")
+        description="'Name <addr>' or an address on a verified domain or single sender.")
     to: list[Mailbox] = Field(min_length=1, max_length=100, description=_RECIPIENTS)
     cc: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS)
-    bcc: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS + " Not shown to the other recipients.")
-    subject: SingleLine | None = Field(None, min_length=1, max_length=998, description="Subject line; required unless template_id is given.")
+    bcc: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS)
+    subject: SingleLine | None = Field(None, min_length=1, max_length=998, description="Required unless template_id.")
     html_body: str | None = Field(None, min_length=1, max_length=10_000_000, description="HTML body.")
-    text_body: str | None = Field(None, min_length=1, max_length=10_000_000, description="Plain-text body; give it with html_body for clients that show text.")
+    text_body: str | None = Field(None, min_length=1, max_length=10_000_000, description="Plain-text body.")
     custom_headers: list[CustomHeader] | None = Field(
-        None, max_length=50, description="Extra headers, e.g. {\"header\": \"Reply-To\", \"value\": \"help@example.com\"}.")
+        None, max_length=50, description="Extra headers.")
     attachments: list[Attachment] | None = Field(None, max_length=50, description="Files to attach.")
     inlines: list[Attachment] | None = Field(
-        None, max_length=50, description="Images for the HTML, referenced as <img src=\"cid:FILENAME\">.")
+        None, max_length=50, description="Images for html_body, as <img src=\"cid:FILENAME\">.")
     template_id: SingleLine | None = Field(
         None, min_length=5, max_length=24,
-        description="Send this template (SMTP2GO_TEMPLATE_SEARCH lists them); it supplies subject and bodies.")
+        description="Template giving subject and bodies (SMTP2GO_TEMPLATE_SEARCH).")
     template_data: dict[str, Any] | None = Field(
-        None, description="Values for the template's {{ variables }}, e.g. {\"name\": \"Jo\", \"due_date\": \"1 Dec\"}.")
+        None, description="Values for its {{ variables }}, e.g. {\"name\": \"Jo\"}.")
     schedule: Schedule | None = Field(
-        None, description="Send later: an ISO 8601 time with zone within the next 3 days; the result has a schedule_id.")
+        None, description="Send later: ISO 8601 with zone, within 3 days; returns a schedule_id.")
     fastaccept: bool | None = Field(
-        None, description="Queue without waiting for the per-recipient outcome (the result then has only email_id).")
-    version: Literal[1, 2] | None = Field(None, description="MIME layout of the built message (SMTP2GO's option; rarely needed).")
+        None, description="Don't wait for per-recipient results.")
+    version: Literal[1, 2] | None = Field(None, description="SMTP2GO's MIME layout; rarely needed.")
 
     @model_validator(mode="after")
     def _content(self) -> "EmailMessageInput":
@@ -216,12 +215,9 @@ async def _outgoing_send(args: EmailSendInput, ctx: Any) -> list[Outgoing]:
 
 api_tool(
     "email/send", toolset="email", kind="send", title="Send an email",
-    description="Send an email through SMTP2GO: HTML and/or text, cc/bcc, attachments, custom headers, or a "
-    "stored template with variables; optionally scheduled up to 3 days ahead. Each call sends a new email: "
-    "check with the user before sending, and never repeat a send to fix a mistake without asking.",
+    description="Send an email (or a template with variables) through SMTP2GO, now or up to 3 days ahead. Each "
+    "call sends: check with the user first, and never resend to fix a mistake without asking.",
     input=EmailSendInput, data=SendData, handler=_send, outgoing=_outgoing_send,
-    data_description="email_id (and schedule_id when scheduled); succeeded/failed/failures unless fastaccept. "
-    "Kept on a send_failed failure.",
 )
 
 
@@ -240,10 +236,9 @@ def _parse_mime(text: str) -> tuple[str, Any]:
 class EmailMimeInput(ToolInput):
     mime_email: str = Field(
         min_length=1, max_length=35_000_000,
-        description="The complete message (RFC 5322 headers, a blank line, the MIME body) as text; the tool "
-        "base64-encodes it for the API. Needs From and To, Cc or Bcc headers.")
-    schedule: Schedule | None = Field(None, description="Send later: an ISO 8601 time with zone within the next 3 days.")
-    fastaccept: bool | None = Field(None, description="Queue without waiting for the per-recipient outcome.")
+        description="The whole RFC 5322 message as text (this tool base64-encodes it); needs From and To/Cc/Bcc.")
+    schedule: Schedule | None = Field(None, description="Send later: ISO 8601 with zone, within 3 days.")
+    fastaccept: bool | None = Field(None, description="Don't wait for per-recipient results.")
     idempotency_key: str | None = idempotency_key_field()
 
     @field_validator("mime_email")
@@ -273,15 +268,15 @@ async def _outgoing_mime(args: EmailMimeInput, ctx: Any) -> list[Outgoing]:
 
 api_tool(
     "email/mime", toolset="email", kind="send", title="Send a MIME email",
-    description="Send a ready-made MIME message (e.g. one built elsewhere, with its own structure and headers) "
-    "through SMTP2GO, optionally scheduled. Prefer SMTP2GO_EMAIL_SEND when you are composing the email.",
+    description="Send a ready-made MIME message through SMTP2GO, optionally scheduled. Prefer "
+    "SMTP2GO_EMAIL_SEND when you are composing the email.",
     input=EmailMimeInput, data=SendData, handler=_send_mime, outgoing=_outgoing_mime,
 )
 
 
 class EmailBatchInput(ToolInput):
     emails: list[EmailMessageInput] = Field(
-        min_length=1, max_length=100, description="Up to 100 emails, each with the same fields as SMTP2GO_EMAIL_SEND.")
+        min_length=1, max_length=100, description="The emails, in order.")
     idempotency_key: str | None = idempotency_key_field()
 
 
@@ -308,20 +303,19 @@ async def _outgoing_batch(args: EmailBatchInput, ctx: Any) -> list[Outgoing]:
 
 api_tool(
     "email/batch", toolset="email", kind="send", title="Send a batch of emails",
-    description="Send (or schedule) up to 100 different emails in one call, e.g. one personalised message per "
-    "customer; the result has one entry per email, in order. Each email is sent: confirm the list first.",
+    description="Send (or schedule) up to 100 different emails in one call, e.g. one per customer, with a result "
+    "per email. Confirm the list with the user first.",
     input=EmailBatchInput, data=list[SendData], handler=_send_batch, outgoing=_outgoing_batch,
-    data_description="One result per email, in request order (email_id, or schedule_id when scheduled).",
 )
 
 
 class ScheduledSearchInput(ToolInput):
     schedule_id: SingleLine | None = Field(None, max_length=64, description="Only this scheduled email.")
-    search_subject: SingleLine | None = Field(None, max_length=998, description="Only emails whose subject contains this.")
-    search_recipient: SingleLine | None = Field(None, max_length=320, description="Only emails to this recipient.")
-    search_sender: SingleLine | None = Field(None, max_length=320, description="Only emails from this sender.")
-    limit: int = Field(1000, ge=1, le=1000, description="Scheduled emails per page.")
-    page: int | None = Field(None, ge=1, description="Which page of `limit` results (the first is 1).")
+    search_subject: SingleLine | None = Field(None, max_length=998, description="Subject contains this.")
+    search_recipient: SingleLine | None = Field(None, max_length=320, description="To this recipient.")
+    search_sender: SingleLine | None = Field(None, max_length=320, description="From this sender.")
+    limit: int = Field(1000, ge=1, le=1000, description="Per page.")
+    page: int | None = Field(None, ge=1, description="Page number, from 1.")
 
 
 class ScheduledEmail(ApiData):
@@ -330,23 +324,21 @@ class ScheduledEmail(ApiData):
     sender: str | None = None
     subject: str | None = None
     recipients: str | list[str] | None = None
-    client_ip: str | None = None
 
 
 api_tool(
     "email/scheduled/search", toolset="email", kind="read", title="Search scheduled emails",
-    description="List emails queued for later sending (by schedule_id, subject, sender or recipient), e.g. to "
-    "find the schedule_id to cancel.",
+    description="List emails queued for later sending, e.g. to find the schedule_id to cancel.",
     input=ScheduledSearchInput, data=list[ScheduledEmail],
 )
 
 
 class ScheduledRemoveInput(ToolInput):
-    schedule_id: SingleLine = Field(min_length=1, max_length=64, description="The schedule_id from the send, or from SMTP2GO_EMAIL_SCHEDULED_SEARCH.")
+    schedule_id: SingleLine = Field(min_length=1, max_length=64, description="From the send or SMTP2GO_EMAIL_SCHEDULED_SEARCH.")
 
 
 api_tool(
     "email/scheduled/remove", toolset="email", kind="remove", title="Cancel a scheduled email",
     description="Cancel an email that is scheduled but not yet sent; it will not go out.",
-    input=ScheduledRemoveInput, data=dict[str, Any] | str, data_description="SMTP2GO's acknowledgement.",
+    input=ScheduledRemoveInput, data=dict[str, Any] | str,
 )

@@ -14,9 +14,9 @@ from smtp2go_mcp.tools.email import post_send
 
 
 class SmsViewReceivedInput(ToolInput):
-    start_date: DateTimeText | None = Field(None, description="Earliest receive time (UTC), e.g. 2026-11-01; default 7 days ago.")
-    end_date: DateTimeText | None = Field(None, description="Latest receive time (UTC); default now.")
-    username: SingleLine | None = Field(None, max_length=100, description="Only messages for this SMTP user or API key username.")
+    start_date: DateTimeText | None = Field(None, description="UTC, e.g. 2026-11-01; default 7 days ago.")
+    end_date: DateTimeText | None = Field(None, description="UTC; default now.")
+    username: SingleLine | None = Field(None, max_length=100, description="Only this SMTP user or API key username.")
     subaccount_id: str | None = subaccount_id_field()
 
 
@@ -27,7 +27,6 @@ class ReceivedSms(ApiData):
     source_address: str | int | None = None
     destination_address: str | int | None = None
     content: str | None = None
-    username: str | None = None
 
 
 class SmsReceivedData(ApiData):
@@ -36,7 +35,7 @@ class SmsReceivedData(ApiData):
 
 api_tool(
     "sms/view-received", toolset="sms", kind="read", title="View received SMS",
-    description="List SMS messages received on the account's numbers in a date range (default the last 7 days).",
+    description="List SMS messages received on the account's numbers in a date range.",
     input=SmsViewReceivedInput, data=SmsReceivedData,
 )
 
@@ -63,11 +62,11 @@ PhoneNumber = Annotated[str, AfterValidator(_phone), Field(max_length=32)]
 class SmsSendInput(ToolInput):
     destination: list[PhoneNumber] = Field(
         min_length=1, max_length=100,
-        description="Numbers to text (1-100), each with its country code; the leading + is optional.")
+        description="Numbers with country code; the + is optional.")
     content: str = Field(
-        min_length=1, max_length=2000, description="The message text; every 160 characters is billed as one more unit per recipient.")
+        min_length=1, max_length=2000, description="The text; billed per 160 characters per recipient.")
     sender: PhoneNumber | None = Field(
-        None, description="Number to send from, in E.164 (e.g. +12025550959); default the account's sender number.")
+        None, description="E.164 number to send from, e.g. +12025550959; default the account's.")
 
 
 class SmsStatus(ApiData):
@@ -105,34 +104,27 @@ async def _send(args: SmsSendInput, ctx: Any, output: type[ApiOutput]) -> ApiOut
 
 api_tool(
     "sms/send", toolset="sms", kind="send", title="Send an SMS",
-    description="Send one text message to up to 100 phone numbers. SMS costs money on a paid plan "
-    "(per recipient and per 160 characters): confirm the recipients and the exact text with the user before sending.",
+    description="Send one text message to up to 100 phone numbers. SMS costs money: confirm the numbers and "
+    "the exact text with the user first.",
     input=SmsSendInput, data=SmsSendData, handler=_send,
-    data_description="How many messages were queued, with each destination's message_id and status. "
-    "Kept on a send_failed failure.",
 )
 
 
-_END = "End of the period (UTC, exclusive); default now."
+_END = "UTC, exclusive; default now."
 
 
 class SmsViewSentInput(ToolInput):
     start_date: DateTimeText | None = Field(
-        None, description="Start of the period (UTC, inclusive), e.g. 2026-11-01; default 7 days ago at midnight.")
+        None, description="UTC, inclusive, e.g. 2026-11-01; default 7 days ago.")
     end_date: DateTimeText | None = Field(None, description=_END)
-    username: SingleLine | None = Field(None, max_length=100, description="Only messages sent by this SMTP user or API key username.")
+    username: SingleLine | None = Field(None, max_length=100, description="Only this SMTP user or API key username.")
     subaccount_id: str | None = subaccount_id_field()
 
 
 class SentSms(ApiData):
     id: str | None = None
     timestamp: str | None = None
-    username: str | None = None
-    sender: str | None = None
-    sender_email: str | None = None
     destination_address: str | int | None = None
-    destination_address_country: str | None = None
-    format: str | None = None
     status: str | None = None
     content: str | None = None
     units: int | None = None
@@ -144,15 +136,14 @@ class SmsSentData(ApiData):
 
 api_tool(
     "sms/view-sent", toolset="sms", kind="read", title="View sent SMS",
-    description="List SMS messages the account sent in a date range (default the last 7 days), with "
-    "each message's status and billed units.",
+    description="List SMS messages sent in a date range, with each one's status and billed units.",
     input=SmsViewSentInput, data=SmsSentData,
 )
 
 
 class SmsSummaryInput(ToolInput):
     start_date: DateTimeText | None = Field(
-        None, description="Start of the period (UTC, inclusive), e.g. 2026-11-01; default today at midnight.")
+        None, description="UTC, inclusive, e.g. 2026-11-01; default today.")
     end_date: DateTimeText | None = Field(None, description=_END)
     subaccount_id: str | None = subaccount_id_field()
 
@@ -165,7 +156,6 @@ class SmsSummaryData(ApiData):
 
 api_tool(
     "sms/summary", toolset="sms", kind="read", title="SMS totals",
-    description="Count the SMS messages and units sent in a period (default today) and what they cost; "
-    "use SMTP2GO_SMS_VIEW_SENT for the messages themselves.",
+    description="Count the SMS messages and units sent in a period and what they cost.",
     input=SmsSummaryInput, data=SmsSummaryData,
 )

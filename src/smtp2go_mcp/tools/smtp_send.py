@@ -7,6 +7,7 @@ after the message's data went out: a lost connection then is an unknown outcome.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, ClassVar
 
@@ -34,15 +35,15 @@ def _message_id(value: str) -> str:
 
 class SmtpAttachment(ToolInput):
     path: str | None = Field(None, min_length=1, max_length=4096,
-                             description="A file on this server's machine, inside SMTP2GO_MCP_ATTACHMENT_DIRS.")
-    url: AnyHttpUrl | None = Field(None, description="An http(s) URL to download (public addresses only, size and time limited).")
-    content_base64: str | None = Field(None, min_length=1, max_length=28_000_000, description="The content, base64-encoded.")
+                             description="Local file in SMTP2GO_MCP_ATTACHMENT_DIRS.")
+    url: AnyHttpUrl | None = Field(None, description="Public http(s) URL to fetch.")
+    content_base64: str | None = Field(None, min_length=1, max_length=28_000_000, description="Base64 content; needs filename.")
     filename: SingleLine | None = Field(None, min_length=1, max_length=255,
-                                        description="Name the recipient sees; default the path's or URL's file name.")
+                                        description="Shown name; default from path or url.")
     mimetype: str | None = Field(None, max_length=255, pattern=r"^[\w.+-]+/[\w.+-]+$",
-                                 description="MIME type; default guessed from the file name.")
+                                 description="Default: guessed from filename.")
     content_id: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$",
-                                   description="Makes it an inline image, shown where html_body has <img src=\"cid:CONTENT_ID\">.")
+                                   description="Inline image id, for <img src=\"cid:ID\"> in html_body.")
 
     @model_validator(mode="after")
     def _one_source(self) -> "SmtpAttachment":
@@ -54,7 +55,7 @@ class SmtpAttachment(ToolInput):
 
 
 class CustomHeader(ToolInput):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[!-9;-~]+$", description="Header name, e.g. X-Campaign.")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[!-9;-~]+$", description="e.g. X-Campaign.")
     value: SingleLine = Field(max_length=998, description="Header value.")
 
     @field_validator("name")
@@ -65,22 +66,22 @@ class CustomHeader(ToolInput):
         return name
 
 
-_RECIPIENTS = "Up to 100, each 'Name <name@example.com>' or a bare address."
+_RECIPIENTS = "'Name <addr>' or bare addresses."
 
 
 class SmtpMessage(ToolInput):
-    from_: Mailbox | None = Field(None, alias="from", description="From, e.g. 'Acme Billing <billing@acme.example>'; "
-                                  "default the sender identity's or the profile's address.")
+    from_: Mailbox | None = Field(None, alias="from", description="e.g. 'Acme <bill@acme.example>'; default "
+                                  "the sender's or profile's.")
     to: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS)
     cc: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS)
-    bcc: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS + " Only in the envelope, never in a header.")
-    reply_to: list[Mailbox] | None = Field(None, max_length=10, description="Where replies should go.")
-    subject: SingleLine = Field(min_length=1, max_length=998, description="Subject; any language.")
+    bcc: list[Mailbox] | None = Field(None, max_length=100, description=_RECIPIENTS + " Never in a header.")
+    reply_to: list[Mailbox] | None = Field(None, max_length=10, description="Reply-To addresses.")
+    subject: SingleLine = Field(min_length=1, max_length=998, description="Subject line.")
     text_body: str | None = Field(None, max_length=10_000_000, description="Plain-text body.")
-    html_body: str | None = Field(None, max_length=10_000_000, description="HTML body; without text_body a text version is derived from it.")
-    attachments: list[SmtpAttachment] | None = Field(None, max_length=50, description="Files to attach, and inline images.")
+    html_body: str | None = Field(None, max_length=10_000_000, description="HTML body (a text part is derived if no text_body).")
+    attachments: list[SmtpAttachment] | None = Field(None, max_length=50, description="Files and inline images.")
     custom_headers: list[CustomHeader] | None = Field(None, max_length=50, description="Extra headers.")
-    in_reply_to: str | None = Field(None, max_length=998, description="Message-ID this replies to, for threading.")
+    in_reply_to: str | None = Field(None, max_length=998, description="Message-ID replied to, for threading.")
     references: list[str] | None = Field(None, max_length=100, description="Message-IDs of the thread, oldest first.")
 
     @field_validator("in_reply_to")
@@ -102,14 +103,14 @@ class SmtpMessage(ToolInput):
         return self
 
 
-_SENDER = "Send as this stored sender identity (its address, see SMTP_SENDER_LIST)."
-_PROFILE = "Send through this named profile from the config file."
+_SENDER = "A stored sender identity's address (SMTP_SENDER_LIST)."
+_PROFILE = "A named SMTP profile from the config file."
 
 
 class SmtpSendInput(SmtpMessage):
     sender: EmailAddress | None = Field(None, description=_SENDER)
     profile: SingleLine | None = Field(None, max_length=100, description=_PROFILE)
-    dry_run: bool = Field(False, description="Only compose: return the message (headers, MIME tree, sizes, envelope) without connecting.")
+    dry_run: bool = Field(False, description="Return the composed message without sending.")
     idempotency_key: str | None = idempotency_key_field()
 
     @model_validator(mode="after")
@@ -133,16 +134,16 @@ class ConfigUsed(BaseModel):
     security: str
     auth: str = Field(description="password or ip_relay.")
     username: str | None
-    sandbox: str | None = Field(None, description="Set in sandbox mode, where nothing leaves the machine.")
+    sandbox: str | None = None  # set in sandbox mode, where nothing leaves the machine
 
 
 class SmtpSendOutput(ToolOutput):
     message_id: str | None
-    accepted: list[str] = Field(description="Recipients the server accepted.")
-    refused: list[RefusedRecipient] = Field(description="Recipients the server refused, with its code and text.")
-    server_reply: str | None = Field(description="The server's last reply, e.g. '250 2.0.0 Ok: queued as 4F...'.")
-    used: ConfigUsed | None = Field(description="Where the message went (never a password).")
-    dry_run: dict[str, Any] | None = Field(description="With dry_run: the composed message.")
+    accepted: list[str]
+    refused: list[RefusedRecipient]
+    server_reply: str | None
+    used: ConfigUsed | None
+    dry_run: dict[str, Any] | None = Field(description="On dry_run: the composed message.")
     duplicate: bool = Field(False, description=DUPLICATE_DESCRIPTION)
 
     failure_defaults: ClassVar[dict[str, Any]] = {"message_id": None, "accepted": [], "refused": [],
@@ -275,16 +276,15 @@ async def _outgoing_batch(args: SmtpBatchInput, ctx: Any) -> list[Outgoing]:
 
 tool(
     "SMTP_SEND_EMAIL", toolset="smtp", kind="send", title="Send an email over SMTP",
-    description="Send an email through any SMTP server (Gmail, Outlook, SES, SendGrid, an internal relay) as a "
-    "stored sender identity, a configured profile or the default server: HTML and/or text, cc/bcc, attachments, "
-    "inline images, threading. dry_run shows the message without sending. Confirm recipients before sending.",
+    description="Send an email through any SMTP server (Gmail, Outlook, SES, a relay) as a sender identity, a "
+    "profile or the default server. dry_run previews it. Confirm recipients before sending.",
     input=SmtpSendInput, output=SmtpSendOutput, run=_send, outgoing=_outgoing_send,
 )
 
 
 class SmtpBatchInput(ToolInput):
     messages: list[SmtpMessage] = Field(min_length=1, max_length=100,
-                                        description="Up to 100 messages, sent in order over one connection.")
+                                        description="Sent in order.")
     sender: EmailAddress | None = Field(None, description=_SENDER)
     profile: SingleLine | None = Field(None, max_length=100, description=_PROFILE)
     idempotency_key: str | None = idempotency_key_field()
@@ -308,7 +308,7 @@ class BatchItem(BaseModel):
 
 
 class SmtpBatchOutput(ToolOutput):
-    results: list[BatchItem] = Field(description="One result per message, in order.")
+    results: list[BatchItem]
     sent: int
     failed: int
     used: ConfigUsed | None
@@ -318,8 +318,9 @@ class SmtpBatchOutput(ToolOutput):
 
 
 def _item(index: int, output: SmtpSendOutput) -> BatchItem:
-    return BatchItem(index=index, **output.model_dump(include={"successful", "error_code", "error", "message_id",
-                                                               "accepted", "refused", "server_reply"}))
+    return BatchItem(index=index, successful=output.successful, error_code=output.error_code, error=output.error,
+                     message_id=output.message_id, accepted=output.accepted, refused=output.refused,
+                     server_reply=output.server_reply)
 
 
 async def _send_batch(args: SmtpBatchInput, ctx: Any) -> SmtpBatchOutput:
@@ -329,13 +330,23 @@ async def _send_batch(args: SmtpBatchInput, ctx: Any) -> SmtpBatchOutput:
     results: list[BatchItem] = []
     session = session_for(profile, ctx)
     reconnects_left = 1  # a server that drops the connection gets one reconnect, not a loop
+
+    async def composed_or_error(index: int) -> Composed | InvalidArguments:
+        try:
+            return await compose_message(args.messages[index], profile, ctx, prefix=f"messages.{index}.")
+        except InvalidArguments as exc:
+            return exc
+
+    # The next message is composed while the server answers for the current one.
+    upcoming = asyncio.create_task(composed_or_error(0))
     try:
-        for index, message in enumerate(args.messages):
+        for index in range(total):
             await ctx.report_progress(index, total, f"sending message {index + 1} of {total}")
-            try:
-                composed = await compose_message(message, profile, ctx, prefix=f"messages.{index}.")
-            except InvalidArguments as exc:
-                results.append(_item(index, SmtpSendOutput.failure("invalid_arguments", exc.message)))
+            composed = await upcoming
+            if index + 1 < total:
+                upcoming = asyncio.create_task(composed_or_error(index + 1))
+            if isinstance(composed, InvalidArguments):
+                results.append(_item(index, SmtpSendOutput.failure("invalid_arguments", composed.message)))
                 continue
             while True:
                 if not session.connected:
@@ -357,6 +368,7 @@ async def _send_batch(args: SmtpBatchInput, ctx: Any) -> SmtpBatchOutput:
             results.append(_item(index, output))
         await ctx.report_progress(total, total, "done")
     finally:
+        upcoming.cancel()
         await session.close()
     return _batch_result(results, used)
 
@@ -380,14 +392,14 @@ def _batch_result(results: list[BatchItem], used: dict[str, Any]) -> SmtpBatchOu
 tool(
     "SMTP_SEND_BATCH", toolset="smtp", kind="send", title="Send a batch of emails over SMTP",
     description="Send up to 100 different emails (e.g. one per customer) over one SMTP connection, with a result "
-    "per message and progress notifications. Every message is sent: confirm the list with the user first.",
+    "per message. Confirm the list with the user first.",
     input=SmtpBatchInput, output=SmtpBatchOutput, run=_send_batch, outgoing=_outgoing_batch,
 )
 
 
 class TestConnectionInput(ToolInput):
-    sender: EmailAddress | None = Field(None, description="Test this sender identity's server.")
-    profile: SingleLine | None = Field(None, max_length=100, description="Test this profile; default: the default server.")
+    sender: EmailAddress | None = Field(None, description="A sender identity's address.")
+    profile: SingleLine | None = Field(None, max_length=100, description="A profile name; default the default server.")
 
     @model_validator(mode="after")
     def _one_route(self) -> "TestConnectionInput":
@@ -397,7 +409,7 @@ class TestConnectionInput(ToolInput):
 
 
 class TestConnectionOutput(ToolOutput):
-    verdict: str = Field(description="One line: what works, or which step failed.")
+    verdict: str
     used: ConfigUsed | None
     banner: str | None
     tls_version: str | None
@@ -405,7 +417,7 @@ class TestConnectionOutput(ToolOutput):
     extensions: list[str]
     auth_mechanisms: list[str]
     authenticated_as: str | None
-    steps: list[dict[str, Any]] = Field(description="connect, starttls, auth: each with ok, ms and detail.")
+    steps: list[dict[str, Any]]
 
     failure_defaults: ClassVar[dict[str, Any]] = {
         "verdict": "not tested", "used": None, "banner": None, "tls_version": None, "tls_cipher": None,
@@ -439,7 +451,7 @@ async def _test(args: TestConnectionInput, ctx: Any) -> TestConnectionOutput:
 
 tool(
     "SMTP_TEST_CONNECTION", toolset="smtp", kind="read", title="Test an SMTP connection",
-    description="Check that a sender identity, a profile or the default SMTP server works: connect, TLS, login. "
-    "Reports the banner, TLS version, extensions, auth mechanisms and a verdict; sends no email.",
+    description="Check that a sender identity, a profile or the default SMTP server works (connect, TLS, login) "
+    "and report what it offers; sends no email.",
     input=TestConnectionInput, output=TestConnectionOutput, run=_test,
 )

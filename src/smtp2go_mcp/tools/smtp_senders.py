@@ -26,20 +26,18 @@ Port = Annotated[int, Field(ge=1, le=65535)] | Annotated[str, Field(pattern=r"^[
 
 class SmtpConfigurationInput(ToolInput):
     host: str = Field(min_length=1, max_length=253, pattern=_HOST,
-                      description="The SMTP server's name or IP address, e.g. smtp.gmail.com or mail.smtp2go.com (no scheme).")
-    port: Port = Field(description="Its port, e.g. 587 (STARTTLS), 465 (implicit TLS) or 25; kept as given.")
+                      description="Server name or IP, e.g. smtp.gmail.com (no scheme).")
+    port: Port = Field(description="e.g. 587 (STARTTLS), 465 (TLS) or 25.")
     security: Literal["starttls", "tls", "none"] | None = Field(
-        None, description="starttls, tls (implicit, for port 465) or none (only on a trusted network); default tls "
-        "for port 465, otherwise starttls.")
-    ip_relay_auth: bool = Field(False, description="True for a relay that trusts this machine's IP address: no "
-                                "username or password, no AUTH at all.")
-    username: SingleLine | None = Field(None, min_length=1, max_length=320, description="Login for SMTP AUTH; required "
+        None, description="none only on a trusted network; default tls for port 465, else starttls.")
+    ip_relay_auth: bool = Field(False, description="The relay trusts this machine's IP: no AUTH, no credentials.")
+    username: SingleLine | None = Field(None, min_length=1, max_length=320, description="SMTP AUTH login; required "
                                         "unless ip_relay_auth.")
-    password: str | None = Field(None, min_length=1, max_length=1000, description="Password for SMTP AUTH; stored "
-                                 "locally, never shown again. Required unless ip_relay_auth or password_env.")
+    password: str | None = Field(None, min_length=1, max_length=1000, description="Stored locally, never shown "
+                                 "again; required unless ip_relay_auth or password_env.")
     password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=100,
-                                     description="Instead of password: the name of an environment variable of this "
-                                     "server that holds it (keeps the password out of the conversation).")
+                                     description="Instead of password: this server's environment variable holding "
+                                     "it (keeps it out of the chat).")
 
     @model_validator(mode="after")
     def _credentials(self) -> "SmtpConfigurationInput":
@@ -58,9 +56,9 @@ class SmtpConfigurationInput(ToolInput):
 
 
 class SenderCreateInput(ToolInput):
-    sender_name: SingleLine = Field(min_length=1, max_length=100, description="Display name for From, e.g. 'Acme Billing'.")
-    email_address: EmailAddress = Field(description="The From address; one identity per address.")
-    smtp_configuration: SmtpConfigurationInput = Field(description="How to reach the SMTP server for this sender.")
+    sender_name: SingleLine = Field(min_length=1, max_length=100, description="From name, e.g. 'Acme Billing'.")
+    email_address: EmailAddress = Field(description="The From address (one identity each).")
+    smtp_configuration: SmtpConfigurationInput = Field(description="Its SMTP server.")
 
 
 class SmtpConfigurationView(BaseModel):
@@ -70,7 +68,7 @@ class SmtpConfigurationView(BaseModel):
     security: str
     ip_relay_auth: bool
     username: str | None
-    password_set: bool = Field(description="Whether a password is stored; the password itself is never shown.")
+    password_set: bool = Field(description="The password itself is never shown.")
     password_env: str | None
 
 
@@ -105,8 +103,8 @@ async def _create(args: SenderCreateInput, ctx: Any) -> SenderOutput:
 
 tool(
     "SMTP_SENDER_CREATE", toolset="smtp", kind="create", title="Create an SMTP sender identity", open_world=False,
-    description="Save a From address with the SMTP server to send it through (credentials, or IP relay with none), "
-    "so SMTP_SEND_EMAIL can send as it via `sender`. Stored locally; the password is never shown again.",
+    description="Save a From address with the SMTP server to send it through, for SMTP_SEND_EMAIL's `sender`. "
+    "Stored locally; the password is never shown again.",
     input=SenderCreateInput, output=SenderOutput, run=_create,
 )
 
@@ -123,8 +121,8 @@ class ProfileView(BaseModel):
 
 class SenderListOutput(ToolOutput):
     senders: list[SenderView]
-    profiles: list[ProfileView] = Field(description="Named profiles from the config file, usable as `profile`.")
-    default_profile: ProfileView | None = Field(description="What SMTP_SEND_EMAIL uses with no sender or profile.")
+    profiles: list[ProfileView] = Field(description="Usable as `profile`.")
+    default_profile: ProfileView | None = Field(description="Used with no sender or profile.")
 
     failure_defaults: ClassVar[dict[str, Any]] = {"senders": [], "profiles": [], "default_profile": None}
 
@@ -140,14 +138,14 @@ async def _list(args: NoArguments, ctx: Any) -> SenderListOutput:
 
 tool(
     "SMTP_SENDER_LIST", toolset="smtp", kind="read", title="List SMTP senders and profiles", open_world=False,
-    description="List the sender identities (From addresses with their SMTP server) and the configured SMTP "
-    "profiles, without passwords, to choose `sender` or `profile` for SMTP_SEND_EMAIL.",
+    description="List the sender identities and SMTP profiles (no passwords), to choose `sender` or `profile` "
+    "for SMTP_SEND_EMAIL.",
     input=NoArguments, output=SenderListOutput, run=_list,
 )
 
 
 class SenderDeleteInput(ToolInput):
-    email_address: EmailAddress | None = Field(None, description="The identity's From address.")
+    email_address: EmailAddress | None = Field(None, description="Its From address.")
     id: str | None = Field(None, pattern=r"^snd_[0-9a-f]{16}$", description="Or its id (snd_...).")
 
     @model_validator(mode="after")
@@ -167,6 +165,6 @@ async def _delete(args: SenderDeleteInput, ctx: Any) -> SenderOutput:
 
 tool(
     "SMTP_SENDER_DELETE", toolset="smtp", kind="remove", title="Delete an SMTP sender identity", open_world=False,
-    description="Delete a sender identity and its stored SMTP credentials; it can no longer be used as `sender`.",
+    description="Delete a sender identity and its stored SMTP credentials.",
     input=SenderDeleteInput, output=SenderOutput, run=_delete,
 )

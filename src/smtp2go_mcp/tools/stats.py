@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
+from typing_extensions import TypeAliasType
 
 from smtp2go_mcp.envelope import ApiData, NoArguments, ToolInput
 from smtp2go_mcp.fields import DateTimeText, SingleLine
@@ -12,12 +13,12 @@ from smtp2go_mcp.registry import api_tool
 
 # Percentages come as strings ("0.00") from most stats endpoints and as numbers
 # from email_history (reference §6.18); both are accepted and passed through.
-Percent = str | float
+Percent = TypeAliasType("Percent", str | float)  # a shared definition where used twice
 
 
 class UsernameFilter(ToolInput):
     username: SingleLine | None = Field(
-        None, max_length=100, description="Only mail sent by this SMTP user or API key username (a key's first 16 characters); omit for the whole account.")
+        None, max_length=100, description="SMTP user or API key username (a key's first 16 characters).")
 
 
 class BouncesData(ApiData):
@@ -52,9 +53,9 @@ class UnsubsData(ApiData):
 
 class HistoryInput(ToolInput):
     group_by: Literal["email_address", "username", "domain", "subaccount"] = Field(
-        "email_address", description="One row per sender address, per SMTP user/API key, per sender domain or per subaccount.")
-    start_date: DateTimeText | None = Field(None, description="Start of the period (UTC), e.g. 2026-10-01; default 30 days ago.")
-    end_date: DateTimeText | None = Field(None, description="End of the period (UTC); default now.")
+        "email_address", description="One row per sender address, user or key, domain or subaccount.")
+    start_date: DateTimeText | None = Field(None, description="UTC, e.g. 2026-10-01; default 30 days ago.")
+    end_date: DateTimeText | None = Field(None, description="UTC; default now.")
     subaccounts: list[SingleLine] | None = Field(None, max_length=100, description="Only these subaccounts (ids).")
 
 
@@ -64,9 +65,7 @@ class HistoryRow(ApiData):
     domain: str | None = None
     subaccount: str | None = None
     used: int | None = None
-    bytecount: int | None = None
     bounces: int | None = None
-    rejects: int | None = None
     spam: int | None = None
     unsubscribes: int | None = None
     opens: int | None = None
@@ -80,37 +79,34 @@ class HistoryData(ApiData):
     history: list[HistoryRow] = Field(default_factory=list)
     bounce_percent_total: Percent | None = None
     spam_percent_total: Percent | None = None
-    unsubscribe_percent_total: Percent | None = None
-    open_percent_total: Percent | None = None
-    reject_percent_total: Percent | None = None
 
 
-_LAST_30 = " Totals for the last 30 days (aggregates, not individual emails: use SMTP2GO_ACTIVITY_SEARCH for those)."
+_LAST_30 = ", last 30 days."
 
 api_tool(
     "stats/email_bounces", toolset="stats", kind="read", title="Bounce statistics",
-    description="Emails sent, rejects, soft and hard bounces and the bounce percentage." + _LAST_30,
+    description="Emails sent, rejects, soft and hard bounces and the bounce percentage" + _LAST_30,
     input=UsernameFilter, data=BouncesData,
 )
 api_tool(
     "stats/email_cycle", toolset="stats", kind="read", title="Billing cycle usage",
-    description="Emails used and remaining in the current billing cycle, with its start and end dates.",
+    description="Emails used and left in the current billing cycle, with its dates.",
     input=NoArguments, data=CycleData,
 )
 api_tool(
     "stats/email_history", toolset="stats", kind="read", title="Sending history",
-    description="Per-sender, per-user, per-domain or per-subaccount totals (sent, bounces, spam, "
-    "opens, clicks and their percentages) over a period, default the last 30 days.",
+    description="Sent, bounce, spam, open and click totals per sender, user, domain or subaccount over a period "
+    "(default 30 days).",
     input=HistoryInput, data=HistoryData,
 )
 api_tool(
     "stats/email_spam", toolset="stats", kind="read", title="Spam complaint statistics",
-    description="Emails sent, rejects, spam complaints and the spam percentage." + _LAST_30,
+    description="Emails sent, rejects, spam complaints and the spam percentage" + _LAST_30,
     input=UsernameFilter, data=SpamData,
 )
 api_tool(
     "stats/email_unsubs", toolset="stats", kind="read", title="Unsubscribe statistics",
-    description="Emails sent, rejects, unsubscribes and the unsubscribe percentage." + _LAST_30,
+    description="Emails sent, rejects, unsubscribes and the unsubscribe percentage" + _LAST_30,
     input=UsernameFilter, data=UnsubsData,
 )
 
@@ -127,14 +123,11 @@ class SummaryData(CycleData):
     unsubscribe_percent: Percent | None = None
     opens: int | None = None
     clicks: int | None = None
-    # Deprecated by SMTP2GO in favour of `rejects`, still sent (reference §6.12).
-    bounce_rejects: int | None = None
-    spam_rejects: int | None = None
 
 
 api_tool(
     "stats/email_summary", toolset="stats", kind="read", title="Statistics summary",
-    description="One report combining billing-cycle usage with the last 30 days' sent, bounce, spam, "
-    "unsubscribe, open and click totals; slower than the single stats tools, so use those when one figure is enough.",
+    description="Billing-cycle usage plus the last 30 days' sent, bounce, spam, unsubscribe, open and click "
+    "totals; slower than the single stats tools.",
     input=UsernameFilter, data=SummaryData,
 )

@@ -12,14 +12,15 @@ from smtp2go_mcp.fields import EmailAddress, SingleLine, continue_token_field
 from smtp2go_mcp.registry import api_success, api_tool
 
 State = Literal["all", "active", "closed", "suspended"]
+_ID = "The subaccount id (SMTP2GO_SUBACCOUNTS_SEARCH)."
 
 
 class SubaccountsSearchInput(ToolInput):
-    search_terms: list[SingleLine] | None = Field(None, max_length=20, description="Words matched against name and email.")
-    fuzzy_search: bool = Field(True, description="Partial, case-insensitive matching (SMTP2GO's default); false for exact matches.")
-    states: State = Field("all", description="Only subaccounts in this state.")
-    sort_direction: Literal["asc", "desc"] | None = Field(None, description="Sort by name, ascending or descending.")
-    page_size: int = Field(100, ge=1, le=1000, description="Subaccounts per page.")
+    search_terms: list[SingleLine] | None = Field(None, max_length=20, description="Matched against name and email.")
+    fuzzy_search: bool = Field(True, description="Partial, case-insensitive matching; false for exact.")
+    states: State = Field("all", description="Only this state.")
+    sort_direction: Literal["asc", "desc"] | None = Field(None, description="Sort by name.")
+    page_size: int = Field(100, ge=1, le=1000, description="Per page.")
     continue_token: str | None = continue_token_field()
 
 
@@ -31,30 +32,28 @@ class Subaccount(ApiData):
     plan_size: int | None = None
     plan_used: int | None = None
     plan_remaining: int | None = None
-    dedicated_ip: bool | None = None
 
 
 class SubaccountsData(ApiData):
     subaccounts: list[Subaccount] = Field(default_factory=list)
     total_count: int | None = None
-    continue_token: str | None = Field(None, description="Pass to the next call for more; empty or absent when there are no more pages.")
+    continue_token: str | None = None
 
 
 api_tool(
     "subaccounts/search", toolset="subaccounts", kind="read", title="Search subaccounts",
-    description="List or search the account's subaccounts by name or email and state, with their "
-    "ids and plan usage; pages with continue_token.",
+    description="List or search subaccounts by name, email or state, with their ids and plan usage.",
     input=SubaccountsSearchInput, data=SubaccountsData,
 )
 
 
 class SubaccountsUsageInput(ToolInput):
-    subaccount_id: SingleLine | None = Field(None, min_length=1, max_length=64, description="Only this subaccount (its id); omit for all.")
-    states: State = Field("all", description="When listing all: only subaccounts in this state.")
+    subaccount_id: SingleLine | None = Field(None, min_length=1, max_length=64, description="Only this subaccount (id); default all.")
+    states: State = Field("all", description="When listing all: only this state.")
 
 
 class SubaccountUsage(Subaccount):
-    percent_used: float | None = Field(None, description="plan_used / plan_size x 100, rounded to 2 places.")
+    percent_used: float | None = None
 
 
 class UsageTotals(ApiData):
@@ -67,7 +66,7 @@ class SubaccountsUsageData(ApiData):
     subaccounts: list[SubaccountUsage] = Field(default_factory=list)
     count: int = 0
     totals: UsageTotals = Field(default_factory=UsageTotals)
-    complete: bool = Field(True, description="False if there were more subaccounts than this tool reads in one call (10,000).")
+    complete: bool = Field(True, description="False if not all were read (over 10,000).")
 
 
 _PAGE_SIZE = 100
@@ -112,8 +111,7 @@ def _usage_row(row: dict[str, Any]) -> dict[str, Any]:
 api_tool(
     "subaccounts/search", name="SMTP2GO_SUBACCOUNTS_USAGE", toolset="subaccounts", kind="read",
     title="Subaccount plan usage",
-    description="How much of its monthly plan each subaccount (or one, by id) has used and has left, "
-    "with totals, read from subaccounts/search across all pages.",
+    description="How much of its monthly plan each subaccount (or one) has used and has left, with totals.",
     input=SubaccountsUsageInput, data=SubaccountsUsageData, handler=_usage,
 )
 
@@ -125,12 +123,12 @@ _DEDICATED_IP_MIN = 100000
 
 
 class SubaccountSettings(ToolInput):
-    fullname: SingleLine | None = Field(None, min_length=1, max_length=255, description="The subaccount's full name.")
+    fullname: SingleLine | None = Field(None, min_length=1, max_length=255, description="Full name.")
     dedicated_ip: bool | None = Field(
-        None, description="Assign a dedicated IP; only when limit is over 100000 (new subaccounts: false).")
-    archiving: bool | None = Field(None, description="Let the subaccount enable email archiving (new subaccounts: false).")
-    enforce_2fa: bool | None = Field(None, description="Require its team members to use 2FA (new subaccounts: false).")
-    enable_sms: bool | None = Field(None, description="Allow it to send SMS; extra charges apply (new subaccounts: false).")
+        None, description="Assign a dedicated IP; needs limit over 100000.")
+    archiving: bool | None = Field(None, description="Allow email archiving.")
+    enforce_2fa: bool | None = Field(None, description="Require 2FA for its team.")
+    enable_sms: bool | None = Field(None, description="Allow SMS (extra charges).")
     sms_limit: int | None = Field(None, ge=0, description="Monthly SMS limit (new subaccounts: 1000).")
 
     def _check_dedicated_ip(self, limit: int | None) -> None:
@@ -141,11 +139,11 @@ class SubaccountSettings(ToolInput):
 
 
 class SubaccountAddInput(SubaccountSettings):
-    fullname: SingleLine = Field(min_length=1, max_length=255, description="The subaccount's full name.")
+    fullname: SingleLine = Field(min_length=1, max_length=255, description="Full name.")
     subaccount_email: EmailAddress | None = Field(
-        None, description="Email of its first team member, who is sent an invitation.")
-    limit: PlanLimit = Field(10000, description="Emails it may send per billing cycle (SMTP2GO's default: 10000).")
-    ip_pool: int | None = Field(None, ge=0, description="Dedicated IP pool id to send through (see dedicated IPs).")
+        None, description="First team member's email; gets an invitation.")
+    limit: PlanLimit = Field(10000, description="Emails per billing cycle.")
+    ip_pool: int | None = Field(None, ge=0, description="Dedicated IP pool id.")
 
     @model_validator(mode="after")
     def _dedicated_ip_needs_a_large_plan(self) -> "SubaccountAddInput":
@@ -154,8 +152,8 @@ class SubaccountAddInput(SubaccountSettings):
 
 
 class SubaccountEditInput(SubaccountSettings):
-    id: SingleLine = Field(min_length=1, max_length=64, description="The subaccount's id, from SMTP2GO_SUBACCOUNTS_SEARCH.")
-    limit: PlanLimit | None = Field(None, description="New number of emails it may send per billing cycle.")
+    id: SingleLine = Field(min_length=1, max_length=64, description=_ID)
+    limit: PlanLimit | None = Field(None, description="New emails per billing cycle.")
 
     @model_validator(mode="after")
     def _dedicated_ip_needs_a_large_plan(self) -> "SubaccountEditInput":
@@ -163,49 +161,40 @@ class SubaccountEditInput(SubaccountSettings):
         return self
 
 
-class SubaccountDetails(Subaccount):
-    archiving: bool | None = None
-    enforce_2fa: bool | None = None
-    sms_enabled: bool | None = None
-    sms_limit: int | None = None
-
-
 api_tool(
     "subaccount/add", toolset="subaccounts", kind="create", title="Create a subaccount",
-    description="Create a subaccount (a separate client or brand with its own plan, users and "
-    "statistics), optionally inviting its first team member by email. Limited to 50 per hour.",
-    input=SubaccountAddInput, data=SubaccountDetails, data_description="The subaccount created, with its id.",
+    description="Create a subaccount (a client or brand with its own plan, users and stats), optionally "
+    "inviting its first team member. At most 50 per hour.",
+    input=SubaccountAddInput, data=Subaccount,
 )
 api_tool(
     "subaccount/edit", toolset="subaccounts", kind="update", title="Change a subaccount",
-    description="Change a subaccount's name, plan limit, dedicated IP, archiving, 2FA or SMS settings. "
-    "Settings you leave out keep their current values.",
-    input=SubaccountEditInput, data=SubaccountDetails, data_description="The subaccount after the change.",
+    description="Change a subaccount's name, plan limit or settings; the rest stay as they are.",
+    input=SubaccountEditInput, data=Subaccount,
 )
 
 
 class SubaccountStateInput(ToolInput):
-    id: SingleLine = Field(min_length=1, max_length=64, description="The subaccount's id, from SMTP2GO_SUBACCOUNTS_SEARCH.")
-    email: EmailAddress | None = Field(None, description="The subaccount's email address, as a cross-check.")
+    id: SingleLine = Field(min_length=1, max_length=64, description=_ID)
+    email: EmailAddress | None = Field(None, description="Its email address, as a cross-check.")
 
 
 class SubaccountReinviteInput(ToolInput):
-    email: EmailAddress = Field(description="The subaccount's email address, which gets the invitation again.")
+    email: EmailAddress = Field(description="Its email address, which gets the invitation.")
 
 
 api_tool(
     "subaccount/close", toolset="subaccounts", kind="remove", title="Close a subaccount",
-    description="Close an active subaccount: it can no longer send. It can be reopened later with "
-    "SMTP2GO_SUBACCOUNT_REOPEN.",
-    input=SubaccountStateInput, data=str, data_description="SMTP2GO's confirmation message.",
+    description="Close an active subaccount so it can no longer send (SMTP2GO_SUBACCOUNT_REOPEN undoes it).",
+    input=SubaccountStateInput, data=str,
 )
 api_tool(
     "subaccount/reopen", toolset="subaccounts", kind="update", title="Reopen a subaccount",
     description="Reopen a closed subaccount so it can send again.",
-    input=SubaccountStateInput, data=str, data_description="SMTP2GO's confirmation message.",
+    input=SubaccountStateInput, data=str,
 )
 api_tool(
     "subaccount/reinvite", toolset="subaccounts", kind="update", title="Resend a subaccount invitation",
-    description="Send the invitation email to a subaccount's team member again, e.g. when the first one expired or got lost.",
-    input=SubaccountReinviteInput, data=str, data_description="SMTP2GO's confirmation message.",
+    description="Send a subaccount's invitation email again, e.g. when the first expired or got lost.",
+    input=SubaccountReinviteInput, data=str,
 )

@@ -14,57 +14,55 @@ from smtp2go_mcp.registry import api_tool
 TemplateId = SingleLine
 
 
+_VARIABLES = "Defaults for the {{ variables }}, e.g. {\"name\": \"there\"}."
+
+
 def template_id_field(description: str) -> Any:
     return Field(min_length=5, max_length=24, pattern=r"^\S+$", description=description)
 
 
 class TemplateEditInput(ToolInput):
     id: TemplateId = template_id_field("The template's id (case-sensitive).")
-    new_id: TemplateId | None = Field(None, min_length=5, max_length=24, pattern=r"^\S+$", description="Rename the template's id to this.")
-    template_name: SingleLine | None = Field(None, min_length=1, max_length=64, description="New display name.")
+    new_id: TemplateId | None = Field(None, min_length=5, max_length=24, pattern=r"^\S+$", description="A new id.")
+    template_name: SingleLine | None = Field(None, min_length=1, max_length=64, description="New name.")
     subject: SingleLine | None = Field(None, min_length=1, max_length=998, description="New subject; may use {{ variables }}.")
-    html_body: str | None = Field(None, min_length=1, max_length=5_000_000, description="New HTML body; may use {{ variables }}.")
-    text_body: str | None = Field(None, min_length=1, max_length=5_000_000, description="New plain-text body; may use {{ variables }}.")
-    template_variables: dict[str, Any] | None = Field(None, description="Default values for the template's {{ variables }}, e.g. {\"name\": \"there\"}.")
-    tags: list[SingleLine] | None = Field(None, max_length=50, description="Tags to file the template under (replaces the current tags).")
+    html_body: str | None = Field(None, min_length=1, max_length=5_000_000, description="New HTML body.")
+    text_body: str | None = Field(None, min_length=1, max_length=5_000_000, description="New plain-text body.")
+    template_variables: dict[str, Any] | None = Field(None, description=_VARIABLES)
+    tags: list[SingleLine] | None = Field(None, max_length=50, description="Replaces the current tags.")
 
 
+# add/edit echo the template under `template_name`; search and view call it `name` (reference §2.9).
 class Template(ApiData):
     id: str | None = None
     template_name: str | None = None
-    name: str | None = None
     subject: str | None = None
-    html_body: str | None = None
-    text_body: str | None = None
-    template_variables: dict[str, Any] | None = None
     tags: list[str] | None = None
-    last_updated: str | None = None
 
 
 api_tool(
     "template/edit", toolset="templates", kind="update", title="Change a template",
-    description="Change a template's name, subject, bodies, default variables, tags or id. Fields "
-    "you leave out keep their current values.",
-    input=TemplateEditInput, data=Template, data_description="The template after the change.",
+    description="Change a template's name, subject, bodies, default variables, tags or id; the rest stay as "
+    "they are.",
+    input=TemplateEditInput, data=Template,
 )
 
 
 class TemplateAddInput(ToolInput):
-    template_name: SingleLine = Field(min_length=1, max_length=64, description="Display name (1-64 characters).")
-    id: TemplateId = template_id_field("The new template's id: 5-24 characters, no spaces, case-sensitive; "
-                                       "send emails with it as template_id.")
+    template_name: SingleLine = Field(min_length=1, max_length=64, description="Display name.")
+    id: TemplateId = template_id_field("The new id (case-sensitive); emails use it as template_id.")
     subject: SingleLine = Field(min_length=1, max_length=998, description="Subject; may use {{ variables }}.")
-    html_body: str = Field(min_length=1, max_length=5_000_000, description="HTML body; may use {{ variables }}.")
-    text_body: str = Field(min_length=1, max_length=5_000_000, description="Plain-text body; may use {{ variables }}.")
-    template_variables: dict[str, Any] | None = Field(None, description="Default values for the template's {{ variables }}, e.g. {\"name\": \"there\"}.")
-    tags: list[SingleLine] | None = Field(None, max_length=50, description="Tags to file the template under.")
+    html_body: str = Field(min_length=1, max_length=5_000_000, description="HTML body.")
+    text_body: str = Field(min_length=1, max_length=5_000_000, description="Plain-text body.")
+    template_variables: dict[str, Any] | None = Field(None, description=_VARIABLES)
+    tags: list[SingleLine] | None = Field(None, max_length=50, description="Tags to file it under.")
 
 
 api_tool(
     "template/add", toolset="templates", kind="create", title="Create a template",
-    description="Create an email template with a subject and HTML and text bodies that use "
-    "{{ variable }} placeholders, to send later by its id. The id must not be taken already.",
-    input=TemplateAddInput, data=Template, data_description="The template created.",
+    description="Create an email template whose subject and bodies may use {{ variable }} placeholders, to "
+    "send later by its id.",
+    input=TemplateAddInput, data=Template,
 )
 
 
@@ -75,16 +73,16 @@ class TemplateDeleteInput(ToolInput):
 api_tool(
     "template/delete", toolset="templates", kind="remove", title="Delete a template",
     description="Delete a template for good; emails can no longer be sent with its id as template_id.",
-    input=TemplateDeleteInput, data=str, data_description="SMTP2GO's confirmation message.",
+    input=TemplateDeleteInput, data=str,
 )
 
 
 class TemplateSearchInput(ToolInput):
-    search_terms: list[SingleLine] | None = Field(None, max_length=20, description="Words matched against template name, id, subject and tags.")
+    search_terms: list[SingleLine] | None = Field(None, max_length=20, description="Matched against name, id, subject and tags.")
     tags: list[SingleLine] | None = Field(None, max_length=50, description="Only templates with these tags.")
-    fuzzy_search: bool = Field(False, description="Partial, case-insensitive matching of search_terms.")
+    fuzzy_search: bool = Field(False, description="Partial, case-insensitive matching.")
     sort_direction: Literal["asc", "desc"] | None = Field(None, description="Sort by name.")
-    page_size: int = Field(100, ge=1, le=1000, description="Templates per page.")
+    page_size: int = Field(100, ge=1, le=1000, description="Per page.")
     continue_token: str | None = continue_token_field()
 
 
@@ -104,8 +102,7 @@ class TemplateSearchData(ApiData):
 
 api_tool(
     "template/search", toolset="templates", kind="read", title="Search templates",
-    description="List the account's email templates or find them by name, id, subject or tag; "
-    "returns ids to use with SMTP2GO_TEMPLATE_VIEW.",
+    description="List email templates or find them by name, id, subject or tag.",
     input=TemplateSearchInput, data=TemplateSearchData,
 )
 
@@ -114,8 +111,14 @@ class TemplateViewInput(ToolInput):
     id: TemplateId = template_id_field("The template's id (case-sensitive), from SMTP2GO_TEMPLATE_SEARCH.")
 
 
+class TemplateDetails(TemplateSummary):
+    html_body: str | None = None
+    text_body: str | None = None
+    template_variables: dict[str, Any] | None = None
+
+
 api_tool(
     "template/view", toolset="templates", kind="read", title="View a template",
-    description="Show one template in full: subject, HTML and text bodies, default variables and tags.",
-    input=TemplateViewInput, data=Template,
+    description="Show one template in full: subject, bodies, default variables and tags.",
+    input=TemplateViewInput, data=TemplateDetails,
 )
