@@ -55,12 +55,11 @@ class ToolOutput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # No descriptions here: the envelope is the same on every tool, so the server's instructions
+    # (sent once) explain it instead of every tool's schema repeating it.
     successful: bool
-    error: str | None = Field(description="What went wrong and what to do next; null on success.")
-    error_code: str | None = Field(
-        description="Failure code, e.g. invalid_arguments, missing_api_key, rate_limited, timeout or the "
-        "API's E_ApiResponseCodes.*; null on success."
-    )
+    error: str | None
+    error_code: str | None
 
     # Fields a failure fills with null; subclasses extend it.
     failure_defaults: ClassVar[dict[str, Any]] = {}
@@ -74,8 +73,8 @@ class ToolOutput(BaseModel):
 class ApiOutput(ToolOutput):
     """Envelope of the SMTP2GO tools: the API's `request_id` and typed `data`."""
 
-    request_id: str | None = Field(description="SMTP2GO's request id, for support; null if none.")
-    data: Any = Field(description="The API's response data; null on failure.")
+    request_id: str | None
+    data: Any
 
     failure_defaults: ClassVar[dict[str, Any]] = {"request_id": None, "data": None}
 
@@ -89,7 +88,7 @@ class SendApiOutput(ApiOutput):
     duplicate: bool = Field(False, description=DUPLICATE_DESCRIPTION)
 
 
-def api_output_model(name: str, data_type: Any, data_description: str,
+def api_output_model(name: str, data_type: Any, data_description: str | None,
                      base: type[ApiOutput] = ApiOutput) -> type[ApiOutput]:
     """An ApiOutput (or subclass) whose `data` is typed as `data_type` (or null)."""
     return create_model(

@@ -33,6 +33,7 @@ from smtp2go_mcp import __version__
 from smtp2go_mcp.api.client import API_KEY_HEADER
 from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
 from smtp2go_mcp.http_auth import BearerTokenMiddleware
+from smtp2go_mcp.catalog import ToolEntry
 from smtp2go_mcp.registry import ToolSpec
 from smtp2go_mcp.runtime import Runtime, ToolContext, execute
 
@@ -41,23 +42,28 @@ log = logging.getLogger(__name__)
 SERVER_NAME = "smtp2go-mcp"
 CLIENT_KEY_HEADER = API_KEY_HEADER.lower()
 INSTRUCTIONS = (
-    "Tools for an SMTP2GO account: SMTP2GO_* tools call the SMTP2GO v3 API with the real API's field "
-    "names. Every result has `successful` and `error`; on failure `error` says what to fix. Lists page "
-    "with continue_token (never offsets)."
+    "Tools for an SMTP2GO account (SMTP2GO_*, the v3 API with its real field names) and for sending through "
+    "any SMTP server (SMTP_*). Every result has `successful`, `error` (what went wrong and what to do next; null "
+    "on success) and `error_code` (e.g. invalid_arguments, missing_api_key, rate_limited, timeout, "
+    "outcome_unknown, policy_violation, or SMTP2GO's E_ApiResponseCodes.*; null on success); SMTP2GO_* results "
+    "add `request_id` (quote it to SMTP2GO support) and `data`. Lists page with continue_token, never offsets. "
+    "Sends are never retried automatically: on outcome_unknown, check before sending again."
 )
 
 
-def build_server(tools: Iterable[ToolSpec], runtime: Runtime) -> Server[Any]:
-    specs = {spec.name: spec for spec in tools}
-    listing = ListToolsResult(tools=[Tool.model_validate(spec.wire) for spec in specs.values()])
+def build_server(tools: Iterable[ToolEntry | ToolSpec], runtime: Runtime) -> Server[Any]:
+    """Serve `tools`: catalog entries (their module is imported on the first call) or full specs."""
+    entries = {tool.name: tool for tool in tools}
+    listing = ListToolsResult(tools=[Tool.model_validate(tool.wire) for tool in entries.values()])
 
     async def list_tools(ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None) -> ListToolsResult:
         return listing
 
     async def call_tool(ctx: ServerRequestContext[Any], params: CallToolRequestParams) -> CallToolResult:
-        spec = specs.get(params.name)
-        if spec is None:
+        entry = entries.get(params.name)
+        if entry is None:
             raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name}. Call tools/list for the available tools.")
+        spec = entry.spec()
 
         async def progress(done: float, total: float | None = None, message: str | None = None) -> None:
             await ctx.session.report_progress(done, total, message)

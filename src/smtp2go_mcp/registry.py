@@ -9,6 +9,7 @@ endpoint); anything else declares a `ToolSpec` with its own `run`.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -60,10 +61,15 @@ class ToolSpec:
     open_world: bool = True  # False: the tool only touches this server's own local state
     # For send tools: the messages a call would send (for the send policy and the duplicate guard).
     outgoing: Callable[[Any, "ToolContext"], Awaitable[list[Any]]] | None = None
+    module: str = ""  # the module that declares it, imported on the tool's first call (see catalog.py)
 
     @property
     def hints(self) -> Hints:
         return replace(KINDS[self.kind], open_world=self.open_world)
+
+    def spec(self) -> "ToolSpec":
+        """Itself (a catalog entry resolves to its spec the same way)."""
+        return self
 
     @cached_property
     def wire(self) -> dict[str, Any]:
@@ -103,7 +109,8 @@ def tool(name: str, *, toolset: str, kind: str, title: str, description: str, in
          outgoing: Callable[[Any, "ToolContext"], Awaitable[list[Any]]] | None = None) -> ToolSpec:
     """Declare a tool that is not a single SMTP2GO endpoint (e.g. the generic SMTP tools)."""
     return register(ToolSpec(name=name, toolset=toolset, title=title, description=description, input_model=input,
-                             output_model=output, kind=kind, run=run, open_world=open_world, outgoing=outgoing))
+                             output_model=output, kind=kind, run=run, open_world=open_world, outgoing=outgoing,
+                             module=_declaring_module()))
 
 
 def tool_name(endpoint: str) -> str:
@@ -120,7 +127,7 @@ def api_tool(
     description: str,
     input: type[ToolInput],
     data: Any,
-    data_description: str = "The API's response data.",
+    data_description: str | None = None,
     method: str = "POST",
     name: str | None = None,
     body: Callable[[Any], dict[str, Any]] | None = None,
@@ -147,7 +154,7 @@ def api_tool(
 
     return register(ToolSpec(name=name, toolset=toolset, title=title, description=description,
                              input_model=input, output_model=output, kind=kind, run=run,
-                             endpoint=endpoint, outgoing=outgoing))
+                             endpoint=endpoint, outgoing=outgoing, module=_declaring_module()))
 
 
 def request_body(args: BaseModel) -> dict[str, Any]:
@@ -188,6 +195,11 @@ def describe_errors(exc: ValidationError, prefix: str = "") -> str:
         else:
             parts.append(f"'{loc or 'arguments'}': {msg}")
     return "; ".join(dict.fromkeys(parts))
+
+
+def _declaring_module() -> str:
+    # Declarations are module-level calls in the tool modules: two frames up is that module.
+    return sys._getframe(2).f_globals["__name__"]
 
 
 def _model_name(tool: str) -> str:

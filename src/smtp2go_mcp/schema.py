@@ -22,25 +22,86 @@ _SUB_KEYWORDS = ("items", "additionalProperties", "not", "contains", "propertyNa
 
 
 def model_schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
-    """The published JSON Schema of a pydantic model (`mode="serialization"` for outputs)."""
-    return _clean(model.model_json_schema(by_alias=True, mode=mode))
+    """The published JSON Schema of a pydantic model (`mode="serialization"` for outputs).
+
+    An output schema describes what this server sends, so it drops `additionalProperties`:
+    the data objects may carry fields SMTP2GO adds later, and saying so on every object costs
+    context for nothing. Input schemas keep `additionalProperties: false`: clients should know
+    that unknown arguments are refused.
+    """
+    schema = _clean(model.model_json_schema(by_alias=True, mode=mode), output=mode == "serialization")
+    return _inline_single_use(schema)
 
 
-def _clean(node: Any) -> Any:
+# Length caps this big are safety nets, enforced on every call; publishing them guides no one.
+_UNPUBLISHED_MAX_LENGTH = 100_000
+
+
+def _clean(node: Any, output: bool = False, top: bool = True) -> Any:
     if not isinstance(node, dict):
         return node
-    node = {k: v for k, v in node.items() if k != "title"}
-    node = _collapse_optional(node)
+    # Inputs say `additionalProperties: false` once, at the top, where the arguments are; outputs
+    # list `required` only for the envelope (nested objects are whatever the API sent).
+    drop = {"title"}
+    if output or not top:
+        drop.add("additionalProperties")
+    if output and not top:
+        drop.add("required")
+    node = _collapse_optional({k: v for k, v in node.items() if k not in drop})
+    if isinstance(node.get("maxLength"), int) and node["maxLength"] >= _UNPUBLISHED_MAX_LENGTH:
+        del node["maxLength"]
     for key in _MAP_KEYWORDS:
         if isinstance(node.get(key), dict):
-            node[key] = {name: _clean(sub) for name, sub in node[key].items()}
+            node[key] = {name: _clean(sub, output, False) for name, sub in node[key].items()}
     for key in _LIST_KEYWORDS:
         if isinstance(node.get(key), list):
-            node[key] = [_clean(sub) for sub in node[key]]
+            node[key] = [_clean(sub, output, False) for sub in node[key]]
     for key in _SUB_KEYWORDS:
         if isinstance(node.get(key), dict):
-            node[key] = _clean(node[key])
+            node[key] = _clean(node[key], output, False)
     return node
+
+
+def _inline_single_use(schema: dict[str, Any]) -> dict[str, Any]:
+    """Replace each `$ref` to a definition used once by the definition itself (shorter, same meaning).
+
+    Definitions used twice or more stay shared in `$defs`: that is where sharing saves bytes.
+    """
+    defs = schema.get("$defs")
+    if not defs:
+        return schema
+    counts: dict[str, int] = {}
+
+    def count(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                counts[ref[8:]] = counts.get(ref[8:], 0) + 1
+            for value in node.values():
+                count(value)
+        elif isinstance(node, list):
+            for value in node:
+                count(value)
+
+    count(schema)
+    once = {name for name in defs if counts.get(name) == 1}
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in once:
+                rest = {k: v for k, v in node.items() if k != "$ref"}
+                return {**inline(defs[ref[8:]]), **rest}
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    result = {k: inline(v) for k, v in schema.items() if k != "$defs"}
+    kept = {name: inline(definition) for name, definition in defs.items() if name not in once}
+    if kept:
+        result["$defs"] = kept
+    return result
 
 
 def _collapse_optional(node: dict[str, Any]) -> dict[str, Any]:
