@@ -111,3 +111,25 @@ def test_annotations_follow_the_kind_of_tool() -> None:
         # Sender identities are this server's own state; everything else reaches SMTP2GO or an SMTP server.
         assert hints["openWorldHint"] is (not name.startswith("SMTP_SENDER_")), name
         assert hints["title"] == spec.title
+
+
+def test_the_catalog_serves_tools_without_importing_them() -> None:
+    """Start-up reads the bundled catalog; a tool's module is imported on its first call only."""
+    script = (
+        "import sys\n"
+        "from smtp2go_mcp import catalog\n"
+        "entries = {e.name: e for e in catalog.load()}\n"
+        "assert not any(m.startswith('smtp2go_mcp.tools') for m in sys.modules), 'tools imported at start'\n"
+        "spec = entries['SMTP2GO_TEMPLATE_VIEW'].spec()\n"
+        "assert spec.wire == entries['SMTP2GO_TEMPLATE_VIEW'].wire\n"
+        "assert 'smtp2go_mcp.tools.templates' in sys.modules and 'smtp2go_mcp.tools.smtp_send' not in sys.modules\n"
+        "print(len(entries))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(len(TOOLS))
+    for entry in __import__("smtp2go_mcp.catalog", fromlist=["load"]).load():
+        spec = TOOLS[entry.name]
+        assert (entry.toolset, entry.kind, entry.open_world, entry.module) == \
+            (spec.toolset, spec.kind, spec.open_world, spec.module)
+        assert entry.module.startswith("smtp2go_mcp.tools.")

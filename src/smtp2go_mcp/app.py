@@ -7,10 +7,8 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 
-import uvicorn
-
-from smtp2go_mcp import http_server
 from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
+from smtp2go_mcp.catalog import ToolEntry
 from smtp2go_mcp.registry import REGISTRY, ToolSpec
 from smtp2go_mcp.runtime import Runtime
 
@@ -18,8 +16,9 @@ log = logging.getLogger("smtp2go_mcp")
 
 
 def all_tools() -> list[ToolSpec]:
-    import smtp2go_mcp.tools  # noqa: F401  (registers the declarations)
+    from smtp2go_mcp import tools
 
+    tools.load_all()
     return list(REGISTRY.values())
 
 
@@ -40,6 +39,8 @@ async def sandbox(settings: Settings) -> AsyncIterator[Settings]:
 
     data_dir = settings.data_dir / "sandbox"
     mail_dir = data_dir / "mail"
+    from smtp2go_mcp import http_server
+
     simulator = Simulator()
     async with http_server.serving(simulator.app, "127.0.0.1", 0, lifespan="off") as url, \
             running_sink(mail_dir) as (host, port):
@@ -68,7 +69,7 @@ async def runtime_for(settings: Settings) -> AsyncIterator[Runtime]:
         yield runtime
 
 
-async def serve(settings: Settings, tools: list[ToolSpec]) -> None:
+async def serve(settings: Settings, tools: list[ToolEntry]) -> None:
     from smtp2go_mcp import mcp_server
 
     async with runtime_for(settings) as runtime:
@@ -77,6 +78,10 @@ async def serve(settings: Settings, tools: list[ToolSpec]) -> None:
         if settings.transport == "stdio":
             await mcp_server.serve_stdio(server)
             return
+        import uvicorn
+
+        from smtp2go_mcp import http_server
+
         if settings.transport == "sse":
             app, path = mcp_server.sse_app(server, settings), "/sse"
         else:

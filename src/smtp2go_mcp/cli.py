@@ -60,10 +60,10 @@ def _serve(argv: list[str]) -> int:
                                  auth_token=args.auth_token, insecure_no_auth=args.insecure_no_auth,
                                  toolsets=_split(args.toolsets), read_only=args.read_only,
                                  tools=_split(args.tools), exclude_tools=_split(args.exclude_tools))
-        from smtp2go_mcp.app import all_tools
+        from smtp2go_mcp import catalog
         from smtp2go_mcp.toolsets import select_tools
 
-        tools = select_tools(all_tools(), settings)
+        tools = select_tools(catalog.load(), settings)
     except ConfigError as exc:
         print(f"smtp2go-mcp: {exc}", file=sys.stderr)
         return 2
@@ -115,6 +115,7 @@ def _simulator(argv: list[str]) -> int:
                                      description="Run the SMTP2GO API simulator on its own (base URL .../v3).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to add to every API answer")
     args = parser.parse_args(argv)
     import uvicorn
 
@@ -125,7 +126,7 @@ def _simulator(argv: list[str]) -> int:
     setup_logging("INFO")
     sock = http_server.bind(args.host, args.port)
     print(f"SMTP2GO simulator at {http_server.url_of(sock)}/v3 (API key {SANDBOX_API_KEY})", file=sys.stderr)
-    uvicorn.Server(http_server.config(Simulator().app, lifespan="off")).run(sockets=[sock])
+    uvicorn.Server(http_server.config(Simulator(latency=args.latency).app, lifespan="off")).run(sockets=[sock])
     return 0
 
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from smtp2go_mcp import __version__
+from smtp2go_mcp import __version__, catalog
 from smtp2go_mcp.config import ENVIRONMENT
 from smtp2go_mcp.registry import ToolSpec
 from smtp2go_mcp.toolsets import TOOLSETS
@@ -103,6 +103,7 @@ def expected_files(root: Path, tools: list[ToolSpec]) -> dict[Path, str]:
     files[root / "tool_manifests" / "index.json"] = _json({"server": REGISTRY_NAME, "version": __version__,
                                                            "tools": index})
     files[root / "server.json"] = _json(server_json())
+    files[root / "src" / "smtp2go_mcp" / catalog.INDEX.name] = catalog.render(tools)
     readme = root / "README.md"
     files[readme] = render_readme(readme.read_text(encoding="utf-8"), readme_blocks(tools))
     return files

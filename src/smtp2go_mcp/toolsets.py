@@ -8,9 +8,10 @@ error listing the valid names, never a silently smaller server.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from smtp2go_mcp.config import ConfigError, Settings
-from smtp2go_mcp.registry import ToolSpec
+from smtp2go_mcp.registry import Hints
 
 TOOLSETS: dict[str, str] = {
     "email": "Send email (JSON, MIME, batch), schedule it, and cancel scheduled sends.",
@@ -27,7 +28,18 @@ TOOLSETS: dict[str, str] = {
 }
 
 
-def select_tools(tools: Iterable[ToolSpec], settings: Settings) -> list[ToolSpec]:
+class Selectable(Protocol):
+    name: str
+    toolset: str
+
+    @property
+    def hints(self) -> Hints: ...
+
+
+T = TypeVar("T", bound=Selectable)
+
+
+def select_tools(tools: Iterable[T], settings: Settings) -> list[T]:
     """The tools `settings` asks for, in declaration order; ConfigError on any unknown name."""
     tools = list(tools)
     by_name = {t.name: t for t in tools}
