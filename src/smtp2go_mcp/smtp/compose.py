@@ -8,19 +8,28 @@ RFC 2047-encoded unless the message is sent with SMTPUTF8.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid, parseaddr
 from html.parser import HTMLParser
 from typing import Any
 
+class _CachedHeaderRegistry(HeaderRegistry):
+    """The stdlib registry builds a new header class on every lookup; one per header name is enough."""
+
+    @functools.cache  # noqa: B019  (one registry for the process: the cache lives as long as it)
+    def __getitem__(self, name: str) -> Any:
+        return super().__getitem__(name)
+
+
 # Bodies stay 7-bit (qp/base64): no server needs 8BITMIME for what we send.
-_BUILD = policy.default.clone(cte_type="7bit")
+_BUILD = policy.default.clone(cte_type="7bit", header_factory=_CachedHeaderRegistry())
 _WIRE = policy.SMTP.clone(cte_type="7bit")
 _WIRE_UTF8 = policy.SMTPUTF8.clone(cte_type="7bit")
 

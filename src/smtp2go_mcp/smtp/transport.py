@@ -93,9 +93,11 @@ class SmtpSession:
     async def open(self) -> SessionInfo:
         profile = self.profile
         where = f"{profile.host}:{profile.port}"
+        # A TLS context costs ~20 ms to build (it loads the system's CA store): only when TLS is used.
         self._smtp = smtp = aiosmtplib.SMTP(
             hostname=profile.host, port=profile.port, use_tls=profile.security == "tls", start_tls=False,
-            tls_context=self._tls_context(), timeout=self.timeout, local_hostname=_local_hostname())
+            tls_context=self._tls_context() if profile.security == "tls" else None, timeout=self.timeout,
+            local_hostname=_local_hostname())
         started = time.monotonic()
         try:
             self.info.stage = "connect"
