@@ -51,7 +51,8 @@ class Fault:
 class Simulator:
     """State, request log and faults behind one app; safe to drive from another thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency  # seconds added to every API answer, like a far-away API
         self.state = SimState.seeded()
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
@@ -76,6 +77,8 @@ class Simulator:
         with self._lock:
             self._log(request, endpoint, raw, body)
             fault = self._take_fault(endpoint)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if fault:
             return await self._inject(fault)
         try:
