@@ -224,9 +224,10 @@ def measure_memory(repeat: int) -> Result:
 
 
 def _load_summary(figures: dict[str, Any]) -> dict[str, Any]:
-    memory = figures.get("memory", {})
-    return {key: memory.get(key) for key in ("idle_mb", "after_round_mb", "end_mb", "peak_mb") if key in memory} \
-        or {"raw": {k: v for k, v in figures.items() if k != "rounds"}}
+    """The memory figures bench/load.py reports (its --json output)."""
+    rss = figures.get("rss_mb", {})
+    return {"errors": figures.get("total_errors"), "idle_mb": rss.get("idle"), "after_load_mb": rss.get("end"),
+            "peak_mb": figures.get("peak_rss_mb")}
 
 
 BENCHMARKS: dict[str, tuple[Callable[[int], Result], int]] = {
@@ -257,7 +258,9 @@ def describe(result: Result) -> str:
         return (f"{result['tools_list_bytes']:,} B for {result['tools']} tools, {result['average_bytes']:.0f} B/tool; "
                 f"smallest toolset {result['smallest_toolset']} {result['toolsets'][result['smallest_toolset']]:,} B")
     if name == "memory":
-        return f"idle {result['idle_stdio_mb']:.0f} MB (stdio); load script: {result['load_script']}"
+        load = result["load_script"]
+        return (f"idle {result['idle_stdio_mb']:.0f} MB (stdio); sandbox over HTTP: idle {load['idle_mb']} MB, "
+                f"after 20x100 calls {load['after_load_mb']} MB (peak {load['peak_mb']}), errors {load['errors']}")
     return json.dumps(result)
 
 
