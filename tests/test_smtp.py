@@ -334,7 +334,7 @@ async def test_batch_over_one_connection_with_progress(smtp_server, servers) -> 
     messages.insert(1, {"to": ["x@example.org"], "subject": "bad", "text_body": "x",
                         "attachments": [{"path": "/etc/passwd"}]})
     result = await call(smtp_server, "SMTP_SEND_BATCH", {"messages": messages}, progress_callback=on_progress)
-    structured = refused(result, "invalid_arguments", "1 of 4 messages were not (fully) sent", "messages.1")
+    structured = refused(result, "partially_failed", "1 of 4 messages were not (fully) sent", "messages.1")
     assert [r["successful"] for r in structured["results"]] == [True, False, True, True]
     assert structured["results"][1]["error_code"] == "invalid_arguments"
     assert "messages.1.attachments.0.path" in structured["results"][1]["error"]
@@ -351,7 +351,7 @@ async def test_batch_reconnects_once_when_the_server_drops(smtp_server, servers)
     result = await call(smtp_server, "SMTP_SEND_BATCH", {"profile": "flaky", "messages": messages})
     # The 1st connection delivers one message and drops at the next MAIL; the one reconnect delivers
     # the second; the third finds the connection dropped again, with no reconnect left.
-    structured = refused(result, "connection_failed", "1 of 3 messages were not (fully) sent")
+    structured = refused(result, "partially_failed", "1 of 3 messages were not (fully) sent")
     assert [r["successful"] for r in structured["results"]] == [True, True, False]
     assert structured["results"][2]["message_id"] is None  # nothing of it was sent
     assert flaky.delivered - before_delivered == 2 and flaky.connections - before_connections == 2

@@ -8,9 +8,9 @@ SMTP2GO tools add `request_id` and `data`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator, model_validator
 
 
 class ToolInput(BaseModel):
@@ -25,6 +25,26 @@ class ToolInput(BaseModel):
         if isinstance(value, dict):
             return {k: v for k, v in value.items() if v is not None}
         return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # Lax validation would take `true` for the integer 1: `{"id": true}` must not delete webhook 1.
+        if isinstance(value, bool) and info.field_name and _takes_int(cls.model_fields[info.field_name].annotation):
+            raise ValueError("a boolean is not a number; give an integer")
+        return value
+
+
+def _takes_int(annotation: Any) -> bool:
+    """Whether a field's type takes numbers (and not booleans as such): int, float, Literal[1, 2], in unions too."""
+    if get_origin(annotation) is Annotated:
+        return _takes_int(get_args(annotation)[0])
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in get_args(annotation))
+    options = get_args(annotation)
+    return bool(options) and bool not in options and any(_takes_int(o) for o in options)
 
 
 # For tools that take no arguments: any argument given is refused by name.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import datetime
-from email.utils import parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainSerializer
@@ -18,10 +18,14 @@ from pydantic import AfterValidator, Field, PlainSerializer
 _ADDR = re.compile(r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _MAILBOX = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]+)>\s*$")
+# Everything str.splitlines() breaks on (the email package refuses all of it in a header), and NUL.
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+# RFC 5322 specials: a display name that contains one must be quoted, or the address is misread.
+_SPECIALS = frozenset('()<>@,;:\\".[]')
 
 
 def _no_control_chars(value: str) -> str:
-    if any(ch in value for ch in "\r\n\x00"):
+    if not _LINE_BREAKS.isdisjoint(value):
         raise ValueError("must not contain line breaks or NUL characters")
     return value
 
@@ -34,10 +38,26 @@ def _address(value: str) -> str:
 
 
 def _mailbox(value: str) -> str:
+    """'Name <addr>' or a bare address, returned in a form every parser reads the same way.
+
+    The name is quoted when it needs to be ("Doe, Jane" <jane@...>): unquoted, a comma or an @ in it
+    would make the address read as something else than the one checked here.
+    """
     value = _no_control_chars(value).strip()
     match = _MAILBOX.match(value)
-    _address(match.group("addr") if match else value)
-    return value
+    if not match:
+        return _address(value)
+    name, addr = match.group("name").strip(), _address(match.group("addr"))
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = re.sub(r'\\(.)', r"\1", name[1:-1])
+    if not name:
+        return addr
+    if not _SPECIALS.isdisjoint(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    mailbox = f"{name} <{addr}>"
+    if parseaddr(mailbox)[1] != addr:
+        raise ValueError(f"{value!r} cannot be read as one address; give the address alone")
+    return mailbox
 
 
 def _address_or_domain(value: str) -> str:

@@ -384,8 +384,9 @@ def _batch_result(results: list[BatchItem], used: dict[str, Any]) -> SmtpBatchOu
             error = (f"{len(bad)} of {len(results)} messages were not (fully) sent ({detail}). The others were "
                      "sent: resend only the failed ones, after fixing them (see results).")
     codes = {r.error_code for r in bad}
-    return SmtpBatchOutput(successful=not bad, error=error,
-                           error_code=None if not bad else codes.pop() if len(codes) == 1 else "partially_failed",
+    # One shared code only when nothing went out; once some were sent, say so in the code too.
+    code = None if not bad else codes.pop() if len(codes) == 1 and len(bad) == len(results) else "partially_failed"
+    return SmtpBatchOutput(successful=not bad, error=error, error_code=code,
                            results=results, sent=len(results) - len(bad), failed=len(bad), used=used)
 
 

@@ -32,6 +32,16 @@ _VARIABLE = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 
 
 # -- checks ------------------------------------------------------------------------------
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+
+
+def _one_line(field: str, value: str) -> str:
+    """A header value must stay one line (the API refuses what would break the header)."""
+    if not _LINE_BREAKS.isdisjoint(value):
+        raise invalid(field, f"The field '{field}' must not contain line breaks.")
+    return value
+
+
 def _addresses(body: Body, name: str, prefix: str, *, required: bool = False) -> list[str]:
     values = body.strs(name, required=required) or []
     if required and not values:
@@ -39,6 +49,7 @@ def _addresses(body: Body, name: str, prefix: str, *, required: bool = False) ->
     if len(values) > MAX_RECIPIENTS:
         raise invalid(prefix + name, f"The field '{name}' accepts at most {MAX_RECIPIENTS} recipients.")
     for value in values:
+        _one_line(prefix + name, value)
         if not is_address(value):
             raise invalid(prefix + name, f"The field '{name}' was expecting a valid RFC-822 formatted email field "
                                          f"but found '{value}', Please correct your JSON payload and try again.")
@@ -77,6 +88,7 @@ def _files(body: Body, name: str, prefix: str) -> list[dict[str, Any]]:
         where = f"{prefix}{name}[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("filename"), str) or not item["filename"]:
             raise invalid(where, f"Each entry of '{name}' needs a filename.")
+        _one_line(where, item["filename"])
         if bool(item.get("fileblob")) == bool(item.get("url")):
             raise invalid(where, f"Each entry of '{name}' needs either a fileblob or a url.")
         content = b""
@@ -118,7 +130,7 @@ def _rejected(state: SimState, recipient: str) -> bool:
 # -- sending -----------------------------------------------------------------------------
 def email_from_json(state: SimState, body: Body, prefix: str = "") -> dict[str, Any]:
     """Validate an email/send body and build the message it describes."""
-    sender = body.str("sender", required=True)
+    sender = _one_line(prefix + "sender", body.str("sender", required=True))
     if not is_address(sender):
         raise invalid(prefix + "sender", f"The field 'sender' was expecting a valid RFC-822 formatted email field "
                                          f"but found '{sender}', Please correct your JSON payload and try again.")
@@ -141,7 +153,7 @@ def email_from_json(state: SimState, body: Body, prefix: str = "") -> dict[str, 
         subject = _render(template["subject"], values)
         html, text = _render(template["html_body"], values), _render(template["text_body"], values)
     else:
-        subject = body.str("subject", required=True)
+        subject = _one_line(prefix + "subject", body.str("subject", required=True))
         html, text = body.str("html_body"), body.str("text_body")
         if not html and not text:
             raise invalid(prefix + "text_body", "Either 'html_body' or 'text_body' is required.")
@@ -151,6 +163,7 @@ def email_from_json(state: SimState, body: Body, prefix: str = "") -> dict[str, 
     for index, header in enumerate(headers):
         if not (isinstance(header, dict) and isinstance(header.get("header"), str) and isinstance(header.get("value"), str)):
             raise invalid(f"{prefix}custom_headers[{index}]", "Each custom header needs 'header' and 'value'.")
+        _one_line(f"{prefix}custom_headers[{index}]", header["header"] + header["value"])
         if header["header"].lower() in FORBIDDEN_HEADERS:
             raise invalid(f"{prefix}custom_headers[{index}]", f"The header {header['header']} is not allowed.")
     attachments, inlines = _files(body, "attachments", prefix), _files(body, "inlines", prefix)
