@@ -199,6 +199,8 @@ def measure_context(repeat: int) -> Result:
 
     with data_dir() as tmp, stdio_server(base_env(SMTP2GO_MCP_DATA_DIR=tmp)) as server:
         response, size = server.request("tools/list", {})
+    with data_dir() as tmp, stdio_server(base_env(SMTP2GO_MCP_DATA_DIR=tmp, SMTP2GO_MCP_DYNAMIC_TOOLSETS="1")) as server:
+        _, dynamic_size = server.request("tools/list", {})  # what --dynamic-toolsets starts with
     tools = response["result"]["tools"]
     per_tool = {t["name"]: len(json.dumps(t, separators=(",", ":"))) for t in tools}
     toolset_of = {e.name: e.toolset for e in catalog.load()}
@@ -206,6 +208,7 @@ def measure_context(repeat: int) -> Result:
     average = sum(per_tool.values()) / len(per_tool)
     smallest = min(toolsets, key=toolsets.get)
     return {"name": "context", "tools": len(tools), "tools_list_bytes": size, "average_bytes": average,
+            "dynamic_toolsets_start_bytes": dynamic_size,
             "largest": sorted(per_tool.items(), key=lambda kv: -kv[1])[:5], "toolsets": toolsets,
             "smallest_toolset": smallest, "target": "avg <= 1500 B, smallest toolset < 10 KB",
             "ok": average <= 1500 and toolsets[smallest] < 10 * 1024}

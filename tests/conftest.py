@@ -29,8 +29,12 @@ from smtp2go_mcp.http_server import ThreadedServer
 from smtp2go_mcp.runtime import Runtime
 from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.simulator import SANDBOX_API_KEY, Simulator
+from smtp2go_mcp.toolsets import DISCOVERY, select_tools
 
-TOOLS = {spec.name: spec for spec in all_tools()}
+# Every declared tool (the manifests publish them all)...
+ALL_TOOLS = {spec.name: spec for spec in all_tools()}
+# ...and those a server offers by default (the discovery tools come only with --dynamic-toolsets).
+TOOLS = {name: spec for name, spec in ALL_TOOLS.items() if spec.toolset != DISCOVERY}
 # The tools that call the SMTP2GO API (the SMTP_* tools have their own tests).
 API_TOOLS = {name: spec for name, spec in TOOLS.items() if spec.endpoint}
 
@@ -105,7 +109,9 @@ class McpServerUnderTest:
 @contextlib.contextmanager
 def running_server(settings: Settings) -> Iterator[McpServerUnderTest]:
     runtime = Runtime.create(settings)
-    app = mcp_server.streamable_http_app(mcp_server.build_server(TOOLS.values(), runtime), settings)
+    # The tools the settings select, as the command would (toolsets, read-only, allow and deny lists).
+    tools = select_tools(TOOLS.values(), settings)
+    app = mcp_server.streamable_http_app(mcp_server.build_server(tools, runtime), settings)
     with ThreadedServer(app) as server:
         yield McpServerUnderTest(server.url, settings)
 
@@ -160,7 +166,7 @@ def api_requests(simulator: Any) -> list[dict[str, Any]]:
 
 def assert_matches_output_schema(tool_name: str, structured: Any) -> None:
     """The result must validate against the outputSchema the tool publishes, on success and failure."""
-    schema = TOOLS[tool_name].wire["outputSchema"]
+    schema = ALL_TOOLS[tool_name].wire["outputSchema"]
     jsonschema.Draft202012Validator(schema).validate(structured)
 
 

@@ -674,6 +674,8 @@ def known_good(name: str) -> dict[str, Any]:
                                                       "username": "billing@acme.example", "password": "s3cret-pw"}},
         "SMTP_SENDER_DELETE": {"email_address": "billing@acme.example"},
         "SMTP_SENDER_LIST": {},
+        "SMTP2GO_EVENTS_RECENT": {"email_id": "1vomg2-abc123", "rcpt": "jo@customer.example",
+                                  "events": ["delivered", "bounce"], "since": "2026-01-01T00:00:00Z", "limit": 10},
     }
     return copy.deepcopy(smtp[name] if name in smtp else CASES[name].args)
 

@@ -78,3 +78,39 @@ def test_http_transports(transport: str, path: str, tmp_path: Path) -> None:
                                         "SMTP2GO_SUBACCOUNTS_USAGE", "--tool-arg", "subaccount_id=34l8oj")
         assert rc == 0, stderr
         assert payload["result"]["structuredContent"]["data"]["subaccounts"][0]["percent_used"] == 42.1
+
+
+def test_stdio_prompts(tmp_path: Path) -> None:
+    rc, payload, stderr = inspector(tmp_path, *STDIO, "--method", "prompts/list")
+    assert rc == 0, stderr
+    assert [p["name"] for p in payload["result"]["prompts"]] == \
+        ["invoice_due_reminder", "onboard_sender", "deliverability_report", "verify_domain"]
+    rc, payload, stderr = inspector(tmp_path, *STDIO, "--method", "prompts/get", "--prompt-name", "verify_domain",
+                                    "--prompt-args", "domain=example.com")
+    assert rc == 0, stderr
+    text = payload["result"]["messages"][0]["content"]["text"]
+    assert 'SMTP2GO_DOMAIN_ADD with domain="example.com"' in text
+
+
+def test_stdio_resources(tmp_path: Path) -> None:
+    rc, payload, stderr = inspector(tmp_path, *STDIO, "--method", "resources/list")
+    assert rc == 0, stderr
+    assert sorted(r["uri"] for r in payload["result"]["resources"]) == ["smtp2go://account/usage", "smtp://senders"]
+    rc, payload, stderr = inspector(tmp_path, *STDIO, "--method", "resources/templates/list")
+    assert rc == 0, stderr
+    assert [t["uriTemplate"] for t in payload["result"]["resourceTemplates"]] == ["smtp2go://templates/{id}"]
+    rc, payload, stderr = inspector(tmp_path, *STDIO, "--method", "resources/read", "--uri",
+                                    "smtp2go://templates/welcome-email")
+    assert rc == 0, stderr
+    assert json.loads(payload["result"]["contents"][0]["text"])["id"] == "welcome-email"
+
+
+def test_dynamic_toolsets(tmp_path: Path) -> None:
+    dynamic = (str(COMMAND), "--sandbox", "--dynamic-toolsets", "--")
+    rc, payload, stderr = inspector(tmp_path, *dynamic, "--method", "tools/list", "--strict")
+    assert rc == 0, stderr
+    assert sorted(t["name"] for t in payload["result"]["tools"]) == ["TOOLSETS_ENABLE", "TOOLSETS_LIST"]
+    rc, payload, stderr = inspector(tmp_path, *dynamic, "--method", "tools/call", "--tool-name", "TOOLSETS_ENABLE",
+                                    "--tool-args-json", '{"toolsets": ["stats"]}')
+    assert rc == 0, stderr
+    assert payload["result"]["structuredContent"]["enabled_now"] == ["stats"]

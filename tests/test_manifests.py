@@ -11,7 +11,7 @@ import jsonschema
 
 from smtp2go_mcp import __version__, manifests
 from smtp2go_mcp.config import ENVIRONMENT
-from tests.conftest import TOOLS
+from tests.conftest import ALL_TOOLS as TOOLS
 from tests.schema_lint import lint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,14 +102,16 @@ def test_annotations_follow_the_kind_of_tool() -> None:
         hints = spec.wire["annotations"]
         segment = (spec.endpoint or "").rsplit("/", 1)[-1]
         reads = segment in READ_SEGMENTS or name in ("SMTP2GO_SUBACCOUNTS_USAGE", "SMTP_SENDER_LIST",
-                                                     "SMTP_TEST_CONNECTION")
+                                                     "SMTP_TEST_CONNECTION", "SMTP2GO_EVENTS_RECENT", "TOOLSETS_LIST")
         assert hints["readOnlyHint"] is reads, name
         if segment in ("remove", "delete", "close") or name == "SMTP_SENDER_DELETE":
             assert hints["destructiveHint"] is True, name
         if spec.kind == "send":
             assert hints["idempotentHint"] is False and hints["destructiveHint"] is False, name
-        # Sender identities are this server's own state; everything else reaches SMTP2GO or an SMTP server.
-        assert hints["openWorldHint"] is (not name.startswith("SMTP_SENDER_")), name
+        # Sender identities, stored events and toolsets are this server's own state; everything else
+        # reaches SMTP2GO or an SMTP server.
+        local = name.startswith(("SMTP_SENDER_", "TOOLSETS_")) or name == "SMTP2GO_EVENTS_RECENT"
+        assert hints["openWorldHint"] is (not local), name
         assert hints["title"] == spec.title
 
 

@@ -24,7 +24,8 @@ from tests.tool_cases import CASES
 
 PLANTED_KEY = "api-" + "PLNTDKEY" + "7" * 24
 WRONG_PASSWORD = "wr0ng-Planted-Passw0rd-for-auth"
-SECRETS = [PLANTED_KEY, PASSWORD, WRONG_PASSWORD]
+WEBHOOK_SECRET = "Planted-webhook-secret-0123456789"
+SECRETS = [PLANTED_KEY, PASSWORD, WRONG_PASSWORD, WEBHOOK_SECRET]
 
 
 def forms(secret: str) -> list[str]:
@@ -92,7 +93,8 @@ def test_no_secret_in_anything_the_server_emits(simulator, smtp, tmp_path: Path)
                     SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), SMTP_SECURITY="none", SMTP_USERNAME=USERNAME,
                     SMTP_PASSWORD=PASSWORD, SMTP_FROM="mailer@example.com", WRONG_PW=WRONG_PASSWORD,
                     SMTP2GO_MCP_CONFIG=str(config), SMTP2GO_MCP_DATA_DIR=str(tmp_path / "data"),
-                    SMTP2GO_MCP_DUPLICATE_WINDOW="0")
+                    SMTP2GO_MCP_DUPLICATE_WINDOW="0", SMTP2GO_MCP_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                    SMTP2GO_MCP_PUBLIC_URL="https://mcp.example.com")
     session = StdioSession(env, tmp_path / "stderr.log")
     results: list[dict[str, Any]] = []
     try:
@@ -117,6 +119,13 @@ def test_no_secret_in_anything_the_server_emits(simulator, smtp, tmp_path: Path)
             simulator.fault(endpoint=case.endpoint, status=401)
             call(name, {**case.args, **created})                              # "invalid key"
             call(name, {**case.args, "not_a_field": True})                    # invalid arguments
+        simulator.reset()
+        simulator.add_key(PLANTED_KEY, ["*"])
+        call("SMTP2GO_WEBHOOK_ADD", {"this_server": True, "events": ["delivered"]})  # the URL holds the secret
+        call("SMTP2GO_WEBHOOK_EDIT", {"id": 1, "this_server": True, "output_format": "json"})
+        call("SMTP2GO_WEBHOOK_VIEW", {})
+        call("SMTP2GO_EVENTS_RECENT", {})
+        assert any(WEBHOOK_SECRET in hook["url"] for hook in simulator.api("webhook/view"))
         message = {"to": ["jo@example.org"], "subject": "Hi", "text_body": "x"}
         call("SMTP_TEST_CONNECTION", {})
         call("SMTP_TEST_CONNECTION", {"profile": "wrong"})
@@ -159,7 +168,8 @@ def test_no_secret_in_anything_the_server_emits(simulator, smtp, tmp_path: Path)
 
 def test_reprs_and_errors_hide_secrets(tmp_path: Path) -> None:
     settings = Settings.load({"SMTP2GO_API_KEY": PLANTED_KEY, "SMTP_HOST": "smtp.example.com", "SMTP_USERNAME": "u",
-                              "SMTP_PASSWORD": PASSWORD, "SMTP2GO_MCP_AUTH_TOKEN": WRONG_PASSWORD})
+                              "SMTP_PASSWORD": PASSWORD, "SMTP2GO_MCP_AUTH_TOKEN": WRONG_PASSWORD,
+                              "SMTP2GO_MCP_WEBHOOK_SECRET": WEBHOOK_SECRET})
     identity = SenderStore(tmp_path).create(sender_name="A", email_address="a@example.com", host="h", port=587,
                                             security=None, ip_relay_auth=False, username="u", password=PASSWORD,
                                             password_env=None)

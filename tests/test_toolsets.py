@@ -33,7 +33,7 @@ sms/send sms/view-received sms/view-sent sms/summary
 stats/email_bounces stats/email_cycle stats/email_history stats/email_spam stats/email_unsubs stats/email_summary
 webhook/add webhook/edit webhook/remove webhook/view
 """.split()
-NOT_A_PATH = {"SMTP2GO_SUBACCOUNTS_USAGE"}
+NOT_A_PATH = {"SMTP2GO_SUBACCOUNTS_USAGE", "SMTP2GO_EVENTS_RECENT"}
 # DESIGN.md's generic SMTP tools.
 SMTP_TOOLS = {"SMTP_SEND_EMAIL", "SMTP_SEND_BATCH", "SMTP_TEST_CONNECTION", "SMTP_SENDER_CREATE", "SMTP_SENDER_LIST",
               "SMTP_SENDER_DELETE"}

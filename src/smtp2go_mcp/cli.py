@@ -43,6 +43,9 @@ def _serve_parser() -> argparse.ArgumentParser:
                         help="offer only tools that read: nothing is sent or changed")
     parser.add_argument("--tools", default=None, help="offer only these tools, comma-separated")
     parser.add_argument("--exclude-tools", default=None, help="never offer these tools, comma-separated")
+    parser.add_argument("--dynamic-toolsets", action="store_true", default=None,
+                        help="start with the toolset discovery tools (plus any --toolsets) and add toolsets on "
+                        "the agent's request")
     parser.add_argument("--log-level", default=None, choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return parser
 
@@ -59,11 +62,13 @@ def _serve(argv: list[str]) -> int:
                                  allowed_origins=_split(args.allowed_origins), log_level=args.log_level,
                                  auth_token=args.auth_token, insecure_no_auth=args.insecure_no_auth,
                                  toolsets=_split(args.toolsets), read_only=args.read_only,
-                                 tools=_split(args.tools), exclude_tools=_split(args.exclude_tools))
+                                 tools=_split(args.tools), exclude_tools=_split(args.exclude_tools),
+                                 dynamic_toolsets=args.dynamic_toolsets)
         from smtp2go_mcp import catalog
-        from smtp2go_mcp.toolsets import select_tools
+        from smtp2go_mcp.toolsets import DynamicToolsets, select_tools
 
-        tools = select_tools(catalog.load(), settings)
+        tools = (DynamicToolsets.select(catalog.load(), settings) if settings.dynamic_toolsets
+                 else select_tools(catalog.load(), settings))
     except ConfigError as exc:
         print(f"smtp2go-mcp: {exc}", file=sys.stderr)
         return 2

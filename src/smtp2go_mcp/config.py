@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,7 @@ from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.smtp.profiles import ProfileError, SmtpProfile, default_profile, profiles_from_file
 
 TRANSPORTS = ("stdio", "sse", "streamable-http")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,200}")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -50,6 +52,8 @@ ENVIRONMENT = (
            default="0"),
     EnvVar("SMTP2GO_MCP_TOOLS", "Offer only these tools, comma-separated (an allow-list within the toolsets)."),
     EnvVar("SMTP2GO_MCP_EXCLUDE_TOOLS", "Never offer these tools, comma-separated."),
+    EnvVar("SMTP2GO_MCP_DYNAMIC_TOOLSETS", "1 to start with only the toolset discovery tools (and any --toolsets) "
+           "and add toolsets when the agent asks for them.", format="boolean", default="0"),
     EnvVar("SMTP_HOST", "The default SMTP server for the SMTP_* tools, e.g. smtp.gmail.com or mail.smtp2go.com."),
     EnvVar("SMTP_PORT", "Its port; default 587 for starttls, 465 for tls, 25 for none.", format="number"),
     EnvVar("SMTP_SECURITY", "starttls (default), tls (implicit TLS, usually port 465) or none (only on a "
@@ -87,6 +91,13 @@ ENVIRONMENT = (
            "(e.g. mcp.example.com:*), for a reverse proxy."),
     EnvVar("SMTP2GO_MCP_ALLOWED_ORIGINS", "HTTP transports: extra Origin values to accept, comma-separated "
            "(e.g. https://app.example.com)."),
+    EnvVar("SMTP2GO_MCP_WEBHOOK_SECRET", "HTTP transports: accept SMTP2GO webhook posts at "
+           "/webhooks/smtp2go/<this secret> (letters, digits, - and _; at least 16). The sandbox makes one up.",
+           secret=True),
+    EnvVar("SMTP2GO_MCP_PUBLIC_URL", "The address SMTP2GO reaches this server at (e.g. https://mcp.example.com), "
+           "so SMTP2GO_WEBHOOK_ADD can point a webhook at it."),
+    EnvVar("SMTP2GO_MCP_EVENTS_MAX", "Most delivery events kept from webhook posts (the oldest go first).",
+           format="number", default="10000"),
 )
 
 
@@ -123,7 +134,11 @@ class Settings:
     read_only: bool = False
     tools: tuple[str, ...] = ()  # empty: no allow-list
     exclude_tools: tuple[str, ...] = ()
+    dynamic_toolsets: bool = False
     log_level: str = "INFO"
+    webhook_secret: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    events_max: int = 10_000
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> "Settings":
@@ -140,6 +155,9 @@ class Settings:
             "read_only": _flag("SMTP2GO_MCP_READ_ONLY", env.get("SMTP2GO_MCP_READ_ONLY")),
             "tools": _split(env.get("SMTP2GO_MCP_TOOLS")),
             "exclude_tools": _split(env.get("SMTP2GO_MCP_EXCLUDE_TOOLS")),
+            "dynamic_toolsets": _flag("SMTP2GO_MCP_DYNAMIC_TOOLSETS", env.get("SMTP2GO_MCP_DYNAMIC_TOOLSETS")),
+            "webhook_secret": env.get("SMTP2GO_MCP_WEBHOOK_SECRET", "").strip() or None,
+            "public_url": env.get("SMTP2GO_MCP_PUBLIC_URL", "").strip().rstrip("/") or None,
             "attachment_dirs": tuple(Path(p).expanduser() for p in
                                      (env.get("SMTP2GO_MCP_ATTACHMENT_DIRS") or "").split(os.pathsep) if p.strip()),
         }
@@ -150,6 +168,8 @@ class Settings:
                                                       env["SMTP2GO_MCP_MAX_REQUEST_BYTES"]))
         if env.get("SMTP2GO_MCP_RETRIES"):
             values["retries"] = int(_number("SMTP2GO_MCP_RETRIES", env["SMTP2GO_MCP_RETRIES"]))
+        if env.get("SMTP2GO_MCP_EVENTS_MAX"):
+            values["events_max"] = int(_number("SMTP2GO_MCP_EVENTS_MAX", env["SMTP2GO_MCP_EVENTS_MAX"]))
         values.update(_smtp_settings(env))
         values["send_policy"] = _send_policy(env, values.pop("config_policy", {}))
         values["attachment_dirs"] = values["attachment_dirs"] + values.pop("config_attachment_dirs", ())
@@ -187,6 +207,14 @@ class Settings:
             raise ConfigError("SMTP2GO_MCP_SMTP_TIMEOUT must be a number of seconds between 0 and 600")
         if self.smtp_ca_file and not self.smtp_ca_file.is_file():
             raise ConfigError(f"SMTP2GO_MCP_SMTP_CA_FILE: {self.smtp_ca_file} is not a file")
+        if self.webhook_secret is not None and not _WEBHOOK_SECRET.fullmatch(self.webhook_secret):
+            raise ConfigError("SMTP2GO_MCP_WEBHOOK_SECRET must be at least 16 letters, digits, - or _ (it is part "
+                              "of a URL), e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+            raise ConfigError(f"SMTP2GO_MCP_PUBLIC_URL must be an http(s) URL such as https://mcp.example.com, "
+                              f"not {self.public_url!r}")
+        if not 100 <= self.events_max <= 10_000_000:
+            raise ConfigError("SMTP2GO_MCP_EVENTS_MAX must be a whole number from 100 to 10000000")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError("SMTP2GO_MCP_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
 

@@ -14,7 +14,7 @@ from typing import Any
 from smtp2go_mcp import __version__, catalog
 from smtp2go_mcp.config import ENVIRONMENT
 from smtp2go_mcp.registry import ToolSpec
-from smtp2go_mcp.toolsets import TOOLSETS
+from smtp2go_mcp.toolsets import DISCOVERY, TOOLSETS
 
 REGISTRY_NAME = "io.github.smtp2go-mcp/smtp2go-mcp"
 REPOSITORY_URL = "https://github.com/smtp2go-mcp/smtp2go-mcp"
@@ -67,8 +67,12 @@ def toolset_table(tools: list[ToolSpec]) -> str:
         members = [t for t in tools if t.toolset == name]
         reading = sum(1 for t in members if t.hints.read_only)
         rows.append(f"| `{name}` | {len(members)} | {reading} | {purpose} |")
-    total, reading = len(tools), sum(1 for t in tools if t.hints.read_only)
+    offered = [t for t in tools if t.toolset != DISCOVERY]
+    total, reading = len(offered), sum(1 for t in offered if t.hints.read_only)
     rows.append(f"| all (default) | {total} | {reading} | |")
+    discovery = [t for t in tools if t.toolset == DISCOVERY]
+    rows.append(f"| `{DISCOVERY}` | {len(discovery)} | {sum(1 for t in discovery if t.hints.read_only)} | "
+                "Only with --dynamic-toolsets: list the toolsets and switch them on. |")
     return "\n".join(rows)
 
 

@@ -12,30 +12,48 @@ from collections.abc import Iterable
 from typing import Any
 
 from mcp import MCPError
-from mcp.server import Server, ServerRequestContext
+from mcp.server import NotificationOptions, Server, ServerRequestContext
 from mcp.server.sse import SseServerTransport
 from mcp.server.stdio import stdio_server
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import (
+    INTERNAL_ERROR,
     INVALID_PARAMS,
     CallToolRequestParams,
     CallToolResult,
+    GetPromptRequestParams,
+    GetPromptResult,
+    ListPromptsResult,
+    ListResourcesResult,
+    ListResourceTemplatesResult,
     ListToolsResult,
     PaginatedRequestParams,
+    Prompt,
+    PromptArgument,
+    PromptMessage,
+    ReadResourceRequestParams,
+    ReadResourceResult,
+    Resource,
+    ResourceTemplate,
     TextContent,
+    TextResourceContents,
     Tool,
 )
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from smtp2go_mcp import __version__
+from smtp2go_mcp import __version__, resources
 from smtp2go_mcp.api.client import API_KEY_HEADER
+from smtp2go_mcp.catalog import ToolEntry
 from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
 from smtp2go_mcp.http_auth import BearerTokenMiddleware
-from smtp2go_mcp.catalog import ToolEntry
+from smtp2go_mcp.prompts import PROMPTS, PromptError, tools_named
 from smtp2go_mcp.registry import ToolSpec
-from smtp2go_mcp.runtime import Runtime, ToolContext, execute
+from smtp2go_mcp.resources import RESOURCES
+from smtp2go_mcp.runtime import Progress, Runtime, ToolContext, execute
+from smtp2go_mcp.toolsets import DynamicToolsets
 
 log = logging.getLogger(__name__)
 
@@ -51,33 +69,136 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(tools: Iterable[ToolEntry | ToolSpec], runtime: Runtime) -> Server[Any]:
-    """Serve `tools`: catalog entries (their module is imported on the first call) or full specs."""
-    entries = {tool.name: tool for tool in tools}
-    listing = ListToolsResult(tools=[Tool.model_validate(tool.wire) for tool in entries.values()])
+def build_server(tools: Iterable[ToolEntry | ToolSpec] | DynamicToolsets[Any], runtime: Runtime) -> Server[Any]:
+    """Serve `tools` (catalog entries, whose module is imported on the first call, or full specs), or with
+    --dynamic-toolsets the ones switched on so far; and the prompts and resources those tools support."""
+    dynamic = tools if isinstance(tools, DynamicToolsets) else None
+    every = {t.name: t for t in (dynamic.discovery + dynamic.available if dynamic else tools)}
+    runtime.toolsets = dynamic  # the discovery tools switch toolsets on through it
+    # Prompts and resources are offered when the tools they use can be (with dynamic toolsets: once on).
+    possible = frozenset(every)
+    bus = InMemorySubscriptionBus()  # 2026-07-28 clients hear of list changes on subscriptions/listen streams
+    listings: dict[int, ListToolsResult] = {}
+
+    def offered() -> list[ToolEntry | ToolSpec]:
+        return dynamic.offered() if dynamic else list(every.values())
 
     async def list_tools(ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None) -> ListToolsResult:
-        return listing
+        version = dynamic.version if dynamic else 0
+        if version not in listings:
+            listings.clear()
+            listings[version] = ListToolsResult(tools=[Tool.model_validate(t.wire) for t in offered()])
+        return listings[version]
+
+    async def tools_changed(ctx: ServerRequestContext[Any]) -> None:
+        await ctx.session.send_tool_list_changed()  # handshake-era clients; dropped by the SDK at 2026-07-28
+        await bus.publish(ToolsListChanged())
+
+    async def switch_on_toolsets_of(names: Iterable[str], ctx: ServerRequestContext[Any]) -> None:
+        if dynamic and dynamic.enable({s for s in map(dynamic.toolset_of, names) if s}):
+            await tools_changed(ctx)
 
     async def call_tool(ctx: ServerRequestContext[Any], params: CallToolRequestParams) -> CallToolResult:
-        entry = entries.get(params.name)
+        entry = every.get(params.name)
         if entry is None:
             raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name}. Call tools/list for the available tools.")
-        spec = entry.spec()
+        if dynamic and not dynamic.offers(params.name):
+            raise MCPError(INVALID_PARAMS, f"{params.name} is in the {dynamic.toolset_of(params.name)} toolset, "
+                           "which is not on: call TOOLSETS_ENABLE with it first.")
+        version = dynamic.version if dynamic else 0
 
         async def progress(done: float, total: float | None = None, message: str | None = None) -> None:
             await ctx.session.report_progress(done, total, message)
 
-        # Over HTTP a client may bring its own SMTP2GO key, used for its requests only.
-        headers = getattr(ctx.request, "headers", None)
-        client_key = headers.get(CLIENT_KEY_HEADER) if headers is not None else None
-        result = await execute(spec, params.arguments, ToolContext(runtime=runtime, report_progress=progress,
-                                                                   api_key=client_key or None))
+        result = await execute(entry.spec(), params.arguments, tool_context(ctx, runtime, progress))
+        if dynamic and dynamic.version != version:
+            await tools_changed(ctx)
         return CallToolResult(content=[TextContent(type="text", text=result.text)],
                               structured_content=result.structured, is_error=result.is_error)
 
-    return Server(SERVER_NAME, version=__version__, title="SMTP2GO", instructions=INSTRUCTIONS,
-                  on_list_tools=list_tools, on_call_tool=call_tool)
+    async def list_prompts(ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None) -> ListPromptsResult:
+        return ListPromptsResult(prompts=[
+            Prompt(name=p.name, title=p.title, description=p.description,
+                   arguments=[PromptArgument(name=a.name, description=a.description, required=a.required)
+                              for a in p.arguments])
+            for p in PROMPTS.values() if p.available(possible)])
+
+    async def get_prompt(ctx: ServerRequestContext[Any], params: GetPromptRequestParams) -> GetPromptResult:
+        spec = PROMPTS.get(params.name)
+        if spec is None or not spec.available(possible):
+            raise MCPError(INVALID_PARAMS, f"Unknown prompt: {params.name}. Call prompts/list for the prompts.")
+        try:
+            text = spec.text(params.arguments, possible)
+        except PromptError as exc:
+            raise MCPError(INVALID_PARAMS, f"Invalid arguments for prompt {spec.name}: {exc}.") from None
+        # The flow is about to use these tools: with dynamic toolsets, switch their toolsets on now.
+        await switch_on_toolsets_of(tools_named(text), ctx)
+        return GetPromptResult(description=spec.description, messages=[
+            PromptMessage(role="user", content=TextContent(type="text", text=text))])
+
+    async def list_resources(ctx: ServerRequestContext[Any],
+                             params: PaginatedRequestParams | None) -> ListResourcesResult:
+        return ListResourcesResult(resources=[
+            Resource(uri=r.uri, name=r.name, title=r.title, description=r.description, mime_type=r.mime_type)
+            for r in RESOURCES if not r.templated and r.available(possible)])
+
+    async def list_resource_templates(ctx: ServerRequestContext[Any],
+                                      params: PaginatedRequestParams | None) -> ListResourceTemplatesResult:
+        return ListResourceTemplatesResult(resource_templates=[
+            ResourceTemplate(uri_template=r.uri, name=r.name, title=r.title, description=r.description,
+                             mime_type=r.mime_type)
+            for r in RESOURCES if r.templated and r.available(possible)])
+
+    async def read_resource(ctx: ServerRequestContext[Any], params: ReadResourceRequestParams) -> ReadResourceResult:
+        context = tool_context(ctx, runtime)
+
+        async def call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+            return (await execute(every[name].spec(), arguments, context)).structured
+
+        try:
+            spec, _ = resources.find(params.uri, possible)
+            text = await resources.read(params.uri, possible, call)
+        except resources.NoSuchResource:
+            raise MCPError(INVALID_PARAMS, f"Unknown resource: {params.uri}. Call resources/list and "
+                           "resources/templates/list for this server's resources.", {"uri": params.uri}) from None
+        except resources.ResourceFailed as exc:
+            code = INVALID_PARAMS if exc.error_code in _NOT_FOUND_CODES else INTERNAL_ERROR
+            raise MCPError(code, str(exc), {"uri": params.uri, "error_code": exc.error_code}) from None
+        return ReadResourceResult(contents=[TextResourceContents(uri=params.uri, mime_type=spec.mime_type,
+                                                                 text=text)])
+
+    return _Server(SERVER_NAME, version=__version__, title="SMTP2GO", instructions=INSTRUCTIONS,
+                   tools_change=dynamic is not None, on_list_tools=list_tools, on_call_tool=call_tool,
+                   on_list_prompts=list_prompts, on_get_prompt=get_prompt, on_list_resources=list_resources,
+                   on_list_resource_templates=list_resource_templates, on_read_resource=read_resource,
+                   on_subscriptions_listen=ListenHandler(bus) if dynamic else None)
+
+
+# A resource behind which the API says "no such thing" (or refuses the id) is not found: -32602, as the spec says.
+_NOT_FOUND_CODES = {"not_found", "invalid_arguments", "E_ApiResponseCodes.API_EXCEPTION",
+                    "E_ApiResponseCodes.NON_VALIDATING_IN_PAYLOAD"}
+
+
+def tool_context(ctx: ServerRequestContext[Any], runtime: Runtime, progress: Progress | None = None) -> ToolContext:
+    # Over HTTP a client may bring its own SMTP2GO key, used for its requests only.
+    headers = getattr(ctx.request, "headers", None)
+    client_key = headers.get(CLIENT_KEY_HEADER) if headers is not None else None
+    if progress is None:
+        return ToolContext(runtime=runtime, api_key=client_key or None)
+    return ToolContext(runtime=runtime, report_progress=progress, api_key=client_key or None)
+
+
+class _Server(Server[Any]):
+    """The SDK's server, telling handshake-era clients whether its tool list can change."""
+
+    def __init__(self, *args: Any, tools_change: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tools_change = tools_change
+
+    def create_initialization_options(self, notification_options: NotificationOptions | None = None,
+                                      *args: Any, **kwargs: Any) -> Any:
+        options = notification_options or NotificationOptions(tools_changed=self._tools_change)
+        return super().create_initialization_options(options, *args, **kwargs)
 
 
 def transport_security(settings: Settings) -> TransportSecuritySettings:

@@ -19,9 +19,11 @@ from smtp2go_mcp.api.client import RetryPolicy, Smtp2goClient
 from smtp2go_mcp.api.errors import Smtp2goError
 from smtp2go_mcp.config import Settings
 from smtp2go_mcp.envelope import ToolOutput
+from smtp2go_mcp.events import WEBHOOK_SECRET_PLACEHOLDER, EventStore
 from smtp2go_mcp.registry import ToolSpec, UnexpectedResponse, describe_errors
 from smtp2go_mcp.sendguard import SendLog, guarded_send
 from smtp2go_mcp.smtp.identities import SenderStore
+from smtp2go_mcp.toolsets import DynamicToolsets
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ class Runtime:
     api: Smtp2goClient
     senders: SenderStore
     send_log: SendLog
+    events: EventStore  # delivery events from SMTP2GO webhooks
+    # With --dynamic-toolsets: which toolsets are on (the discovery tools switch them on).
+    toolsets: DynamicToolsets | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
@@ -47,7 +52,8 @@ class Runtime:
                    api=Smtp2goClient(base_url=settings.api_url, api_key=settings.api_key, timeout=settings.timeout,
                                      retry=RetryPolicy(retries=settings.retries, base_delay=settings.retry_base_delay,
                                                        budget=settings.retry_budget)),
-                   senders=SenderStore(settings.data_dir), send_log=SendLog(settings.data_dir))
+                   senders=SenderStore(settings.data_dir), send_log=SendLog(settings.data_dir),
+                   events=EventStore(settings.data_dir, settings.events_max))
 
     async def aclose(self) -> None:
         await self.api.aclose()
@@ -108,10 +114,10 @@ async def execute(spec: ToolSpec, arguments: dict[str, Any] | None, ctx: ToolCon
     try:
         args = spec.input_model.model_validate(arguments or {})
     except ValidationError as exc:
-        return _finish(spec.output_model.failure("invalid_arguments", _invalid_arguments(spec, exc)))
+        return _finish(spec.output_model.failure("invalid_arguments", _invalid_arguments(spec, exc)), ctx)
     if spec.outgoing and not getattr(args, "dry_run", False):
-        return _finish(await guarded_send(spec, args, ctx, _run))
-    return _finish(await _run(spec, args, ctx))
+        return _finish(await guarded_send(spec, args, ctx, _run), ctx)
+    return _finish(await _run(spec, args, ctx), ctx)
 
 
 async def _run(spec: ToolSpec, args: Any, ctx: ToolContext) -> ToolOutput:
@@ -137,8 +143,8 @@ async def _run(spec: ToolSpec, args: Any, ctx: ToolContext) -> ToolOutput:
             "If the call changed something, check its effect before retrying.")
 
 
-def _finish(output: ToolOutput) -> ToolResult:
-    structured = output.model_dump(mode="json", exclude_unset=True)
+def _finish(output: ToolOutput, ctx: ToolContext) -> ToolResult:
+    structured = _without_secret(output.model_dump(mode="json", exclude_unset=True), ctx.settings.webhook_secret)
     if output.successful:
         text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
     else:
@@ -146,8 +152,21 @@ def _finish(output: ToolOutput) -> ToolResult:
         request_id = structured.get("request_id")
         if request_id:
             extra.append(f"request_id: {request_id}")
-        text = f"{output.error} ({', '.join(extra)})"
+        text = _without_secret(f"{structured['error']} ({', '.join(extra)})", ctx.settings.webhook_secret)
     return ToolResult(structured=structured, text=text, is_error=not output.successful)
+
+
+def _without_secret(value: Any, secret: str | None) -> Any:
+    """`value` with the webhook secret replaced wherever it appears (a webhook URL pointing at this server)."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, WEBHOOK_SECRET_PLACEHOLDER)
+    if isinstance(value, dict):
+        return {_without_secret(k, secret): _without_secret(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_secret(v, secret) for v in value]
+    return value
 
 
 def _invalid_arguments(spec: ToolSpec, exc: ValidationError) -> str:

@@ -11,6 +11,13 @@
   POST /_sim/keys                add an API key: {"key": "api-...", "endpoints": ["/email/send"]}
   POST /_sim/reset               back to the seeded demo account
   GET  /_sim/archive/<id>.eml    the original message of an archived (sent) email
+  GET  /_sim/webhook_posts       the webhook posts made, oldest first: {webhook_id, url, event, email_id,
+                                 rcpt, status, error} (status null: not answered; see webhook_posts.py)
+  DELETE /_sim/webhook_posts     forget them
+  POST /_sim/events              an event for one recipient of a sent email, recorded in the activity and
+                                 posted to the webhooks: {"email_id": "...", "rcpt": "...", "event":
+                                 "open" | "click" | "spam" | "unsubscribe" | "resubscribe" | "bounce" |
+                                 "delivered" | "reject", "bounce": "soft" | "hard", "url": "..." (clicks)}
 """
 
 from __future__ import annotations
@@ -27,8 +34,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from smtp2go_mcp.simulator import routes as _routes  # noqa: F401  (registers the endpoints)
+from smtp2go_mcp.simulator import webhook_posts
 from smtp2go_mcp.simulator.core import ROUTES, Body, SimError, invalid, new_request_id
 from smtp2go_mcp.simulator.routes.email import archived_message, release_due
+from smtp2go_mcp.simulator.routes.webhooks import EMAIL_EVENTS, new_webhook
 from smtp2go_mcp.simulator.state import ApiKeyRecord, SimState
 
 MAX_LOGGED_REQUESTS = 2000
@@ -56,6 +65,8 @@ class Simulator:
         self.state = SimState.seeded()
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
+        self.webhook_posts: list[dict[str, Any]] = []
+        self._sending: set[asyncio.Task[None]] = set()  # webhook posts under way (a reference keeps them alive)
         self._lock = threading.Lock()
         self.app = Starlette(routes=[
             Route("/_sim/requests", self._requests, methods=["GET", "DELETE"]),
@@ -63,6 +74,8 @@ class Simulator:
             Route("/_sim/keys", self._keys, methods=["POST"]),
             Route("/_sim/reset", self._reset, methods=["POST"]),
             Route("/_sim/archive/{email_id}.eml", self._archived, methods=["GET"]),
+            Route("/_sim/webhook_posts", self._webhook_posts, methods=["GET", "DELETE"]),
+            Route("/_sim/events", self._trigger, methods=["POST"]),
             Route("/v3/{endpoint:path}", self._api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
         ])
 
@@ -86,6 +99,8 @@ class Simulator:
                 data = self._handle(request, endpoint, body)
         except SimError as exc:
             return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        finally:
+            self._send_webhook_posts()
         return JSONResponse({"request_id": new_request_id(), "data": data})
 
     def _handle(self, request: Request, endpoint: str, body: Any) -> Any:
@@ -188,7 +203,54 @@ class Simulator:
             self.state = SimState.seeded()
             self.requests.clear()
             self.faults.clear()
+            self.webhook_posts.clear()
         return JSONResponse({"reset": True})
+
+    # -- webhooks ------------------------------------------------------------------------
+    def add_webhook(self, url: str, events: tuple[str, ...] = EMAIL_EVENTS, **settings: Any) -> dict[str, Any]:
+        """Add a webhook to the account directly (the sandbox points one at its receiver)."""
+        with self._lock:
+            return new_webhook(self.state, {**settings, "url": url, "events": list(events)})
+
+    async def _webhook_posts(self, request: Request) -> Response:
+        with self._lock:
+            if request.method == "DELETE":
+                self.webhook_posts.clear()
+                return JSONResponse({"cleared": True})
+            return JSONResponse(list(self.webhook_posts))
+
+    async def _trigger(self, request: Request) -> Response:
+        try:
+            spec = json.loads(await request.body())
+        except ValueError:
+            spec = None
+        try:
+            if not isinstance(spec, dict):
+                raise invalid("body", "Expected a JSON object.")
+            with self._lock:
+                result = webhook_posts.trigger(self.state, Body(spec))
+        except SimError as exc:
+            return JSONResponse(exc.body(), status_code=exc.status)
+        finally:
+            self._send_webhook_posts()
+        return JSONResponse(result)
+
+    def _send_webhook_posts(self) -> None:
+        """Send what the last request queued, after answering it (SMTP2GO does not make the API wait)."""
+        with self._lock:
+            posts, self.state.webhook_outbox = self.state.webhook_outbox, []
+        if posts:
+            task = asyncio.get_running_loop().create_task(webhook_posts.send(posts, self._record_post))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    def _record_post(self, post: webhook_posts.Post, status: int | None, error: str | None) -> None:
+        with self._lock:
+            self.webhook_posts.append({"webhook_id": post.webhook_id, "url": post.url, "event": post.event,
+                                       "email_id": post.email_id, "rcpt": post.rcpt, "status": status,
+                                       "error": error, "content_type": post.headers.get("Content-Type"),
+                                       "authorization": post.headers.get("Authorization")})
+            del self.webhook_posts[:-MAX_LOGGED_REQUESTS]
 
 
 class _DroppedResponse(Response):

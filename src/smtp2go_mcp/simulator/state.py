@@ -73,6 +73,8 @@ class SimState:
     sms_sent: list[dict[str, Any]] = field(default_factory=list)
     sent_emails: list[dict[str, Any]] = field(default_factory=list)  # the archive, newest first
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # schedule_id -> queued email
+    # Webhook posts queued by the routes, sent by the app after it answers (webhook_posts.Post).
+    webhook_outbox: list[Any] = field(default_factory=list)
     # Set by the app for the request being handled: who is calling, and the simulator's own address.
     caller: ApiKeyRecord | None = None
     base_url: str = "http://127.0.0.1"
@@ -210,7 +212,8 @@ def record_email(state: SimState, *, sender: str, recipients: list[str], subject
                 item.update(smtp_response="250 2.0.0 OK queued", host="mx.customer.example [203.0.113.25]")
             elif event.endswith("bounced"):
                 item.update(smtp_response="550 5.1.1 No such user" if event == "hard-bounced" else "452 4.2.2 Mailbox full",
-                            reason="hard bounce" if event == "hard-bounced" else "soft bounce")
+                            reason="hard bounce" if event == "hard-bounced" else "soft bounce",
+                            host="mx.customer.example [203.0.113.25]")
             new.append(item)
     state.events.extend(new)
     state.events.sort(key=lambda e: e["date"], reverse=True)

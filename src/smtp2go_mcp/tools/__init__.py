@@ -8,8 +8,8 @@ and the tests.
 import importlib
 
 MODULES = (
-    "access", "activity", "credentials", "domains", "email", "senders", "sms", "smtp_send", "smtp_senders",
-    "stats", "subaccounts", "suppressions", "templates", "webhooks",
+    "access", "activity", "credentials", "discovery", "domains", "email", "events", "senders", "sms", "smtp_send",
+    "smtp_senders", "stats", "subaccounts", "suppressions", "templates", "webhooks",
 )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, Field, field_serializer
+from pydantic import AnyHttpUrl, Field, field_serializer, model_validator
 
-from smtp2go_mcp.envelope import ApiData, ToolInput
+from smtp2go_mcp.api.errors import InvalidArguments
+from smtp2go_mcp.envelope import ApiData, ApiOutput, ToolInput
+from smtp2go_mcp.events.receiver import receiver_url
 from smtp2go_mcp.fields import Redacted, SingleLine, subaccount_id_field
-from smtp2go_mcp.registry import api_tool
+from smtp2go_mcp.registry import KINDS, api_success, api_tool, request_body
 
 EmailEvent = Literal["processed", "delivered", "open", "click", "bounce", "spam", "unsubscribe", "resubscribe", "reject"]
 _ID = "The webhook id (SMTP2GO_WEBHOOK_VIEW)."
@@ -32,25 +34,37 @@ class WebhookSettings(ToolInput):
     subaccount_id: str | None = subaccount_id_field()
 
 
-class WebhookUrl(ToolInput):
-    url: AnyHttpUrl = Field(description="The http(s) URL to post events to.")
+class ThisServer(ToolInput):
+    # exclude=True: this server's own option, never sent to SMTP2GO (the URL it stands for is).
+    this_server: bool | None = Field(None, exclude=True, description="true: point the webhook at this server's "
+                                     "receiver so SMTP2GO_EVENTS_RECENT sees the events (leave url out).")
 
-    @field_serializer("url")
-    def _plain(self, url: AnyHttpUrl) -> str:
-        return str(url)
-
-
-class WebhookAddInput(WebhookSettings, WebhookUrl):
-    pass
-
-
-class WebhookEditInput(WebhookSettings):
-    id: int = Field(ge=1, description=_ID)
-    url: AnyHttpUrl | None = Field(None, description="A new URL.")
-
-    @field_serializer("url")
+    @field_serializer("url", check_fields=False)
     def _plain(self, url: AnyHttpUrl | None) -> str | None:
         return str(url) if url else None
+
+    @model_validator(mode="after")
+    def _url_or_this_server(self) -> "ThisServer":
+        if self.this_server and getattr(self, "url", None):
+            raise ValueError("give url or this_server: true, not both")
+        return self
+
+
+class _AddUrl(ToolInput):
+    url: AnyHttpUrl | None = Field(None, description="The http(s) URL to post events to.")
+
+
+class WebhookAddInput(ThisServer, WebhookSettings, _AddUrl):
+    @model_validator(mode="after")
+    def _destination(self) -> "WebhookAddInput":
+        if not self.url and not self.this_server:
+            raise ValueError("'url' is required (or this_server: true)")
+        return self
+
+
+class WebhookEditInput(ThisServer, WebhookSettings):
+    id: int = Field(ge=1, description=_ID)
+    url: AnyHttpUrl | None = Field(None, description="A new URL.")
 
 
 class WebhookIdInput(ToolInput):
@@ -72,17 +86,42 @@ class Webhook(ApiData):
     auth_header_value: Redacted | None = Field(None, description="'[redacted]' when set.")
 
 
+def _sender(endpoint: str, kind: str) -> Any:
+    """Call `endpoint` with the arguments, `url` being this server's receiver when this_server is true."""
+
+    async def handler(args: ThisServer, ctx: Any, output: type[ApiOutput]) -> ApiOutput:
+        body = request_body(args)
+        if args.this_server:
+            body["url"] = this_server_url(ctx.settings)
+        response = await ctx.api.call(endpoint, body, read_only=KINDS[kind].read_only)
+        return api_success(output, response.data, response.request_id)
+
+    return handler
+
+
+def this_server_url(settings: Any) -> str:
+    missing = [name for name, value in (("SMTP2GO_MCP_PUBLIC_URL", settings.public_url),
+                                        ("SMTP2GO_MCP_WEBHOOK_SECRET", settings.webhook_secret)) if not value]
+    if missing:
+        raise InvalidArguments(
+            f"this_server: true needs {' and '.join(missing)} set in this server's environment (the address "
+            "SMTP2GO can reach it at, and the secret of its webhook route), with the server running over HTTP. "
+            "Nothing was sent; give a url instead, or ask the user to set them.")
+    return receiver_url(settings.public_url, settings.webhook_secret)
+
+
 _HOW = " Free plans allow 1 webhook, paid plans 10."
 
 api_tool(
     "webhook/add", toolset="webhooks", kind="create", title="Add a webhook",
-    description="Have SMTP2GO post delivery events (delivered, bounce, open, click, spam...) to your URL." + _HOW,
-    input=WebhookAddInput, data=Webhook,
+    description="Have SMTP2GO post delivery events (delivered, bounce, open, click, spam...) to your URL." + _HOW
+    + " this_server: true points it at this server, for SMTP2GO_EVENTS_RECENT.",
+    input=WebhookAddInput, data=Webhook, handler=_sender("webhook/add", "create"),
 )
 api_tool(
     "webhook/edit", toolset="webhooks", kind="update", title="Change a webhook",
     description="Change a webhook's URL, events, headers, user filter, format or authorization.",
-    input=WebhookEditInput, data=Webhook,
+    input=WebhookEditInput, data=Webhook, handler=_sender("webhook/edit", "update"),
 )
 api_tool(
     "webhook/remove", toolset="webhooks", kind="remove", title="Remove a webhook",

@@ -5,7 +5,9 @@ A send is checked the way the API checks it (fields, verified sender), then
 the archive (served at /_sim/archive/<email_id>.eml) and writes the activity
 events, so activity/search, the stats and archive/* all see it. Suppressed
 recipients, and recipients outside an enabled allowed-recipients list, get a
-`rejected` event instead of `delivered`.
+`rejected` event instead of `delivered`; a recipient whose local part is
+`bounce` (or `bounce+anything`) hard-bounces. Each event is also posted to the
+account's webhooks (see webhook_posts.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
+from email.parser import BytesHeaderParser
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from typing import Any
@@ -25,6 +28,7 @@ from smtp2go_mcp.simulator.core import Body, api_exception, invalid, is_address,
 from smtp2go_mcp.simulator.routes.matching import contains, parse_time, time_range
 from smtp2go_mcp.simulator.routes.paging import page
 from smtp2go_mcp.simulator.state import SimState, iso, new_email_id, record_email, utcnow
+from smtp2go_mcp.simulator.webhook_posts import post_email_events
 
 FORBIDDEN_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
 MAX_RECIPIENTS = 100
@@ -118,13 +122,23 @@ def _verified(state: SimState, sender: str) -> bool:
     return bool(single and single.get("verified"))
 
 
-def _rejected(state: SimState, recipient: str) -> bool:
+def _rejection(state: SimState, recipient: str) -> str | None:
+    """Why SMTP2GO would refuse to send to `recipient`, or None."""
     address = parseaddr(recipient)[1].lower()
     domain = address.rsplit("@", 1)[-1]
-    if any(s["email_address"] in (address, domain) for s in state.suppressions):
-        return True
+    suppression = next((s for s in state.suppressions if s["email_address"] in (address, domain)), None)
+    if suppression:
+        return f"The recipient is suppressed ({suppression['reason']})"
     allowed = [a.lower() for a in state.allowed_recipients]
-    return state.allowed_recipients_enabled and address not in allowed and domain not in allowed
+    if state.allowed_recipients_enabled and address not in allowed and domain not in allowed:
+        return "The recipient is not on the allowed recipients list"
+    return None
+
+
+def _hard_bounces(address: str) -> bool:
+    """The simulator's convention for an undeliverable mailbox: local part `bounce` or `bounce+tag`."""
+    local = address.rsplit("@", 1)[0].lower()
+    return local == "bounce" or local.startswith("bounce+")
 
 
 # -- sending -----------------------------------------------------------------------------
@@ -205,7 +219,9 @@ def deliver(state: SimState, email: dict[str, Any], *, username: str, raw: bytes
     addresses = [parseaddr(r)[1] for r in recipients]
     # A key in sandbox status has its mail accepted (processed) but never delivered.
     sandboxed = state.caller is not None and state.caller.status == "sandbox"
-    outcomes = {a: ([] if sandboxed else ["rejected"] if _rejected(state, a) else ["delivered"]) for a in addresses}
+    reasons = {a: _rejection(state, a) for a in addresses}
+    outcomes = {a: ([] if sandboxed else ["rejected"] if reasons[a] else ["hard-bounced"] if _hard_bounces(a)
+                    else ["delivered"]) for a in addresses}
     sent = utcnow()
     email_id = record_email(state, sender=parseaddr(email["sender"])[1], recipients=addresses,
                             subject=email["subject"], sent=sent, username=username, outcomes=outcomes,
@@ -218,6 +234,8 @@ def deliver(state: SimState, email: dict[str, Any], *, username: str, raw: bytes
         "attachments": [a["filename"] for a in email["attachments"]],
         "headers": raw.split(b"\n\n", 1)[0].decode("utf-8", "replace"), "raw": raw,
     })
+    post_email_events(state, email_id, message_id=BytesHeaderParser().parsebytes(raw)["Message-ID"],
+                      reasons=reasons)
     return email_id
 
 

@@ -45,12 +45,17 @@ def _existing(state: SimState, body: Body) -> dict[str, Any]:
 @route("webhook/add")
 def webhook_add(state: SimState, body: Body) -> dict[str, Any]:
     body.str("url", required=True)
+    return new_webhook(state, body.data)
+
+
+def new_webhook(state: SimState, settings: dict[str, Any]) -> dict[str, Any]:
+    """Add a webhook with these settings (validated like webhook/add) over the API's defaults."""
     if len(state.webhooks) >= MAX_WEBHOOKS:
         raise api_exception(f"You have reached the maximum of {MAX_WEBHOOKS} webhooks for your plan")
     webhook: dict[str, Any] = {"id": state.next_webhook_id, "url": "", "events": [], "sms_events": [],
                                "headers": [], "usernames": [], "output_format": "form",
                                "auth_header_type": "", "auth_header_value": ""}
-    _settings(body, webhook)
+    _settings(Body(settings), webhook)
     state.webhooks[webhook["id"]] = webhook
     state.next_webhook_id += 1
     return dict(webhook)
