@@ -287,3 +287,28 @@ async def test_unknown_tool_is_a_protocol_error(server) -> None:
     async with server.client() as client:
         with pytest.raises(MCPError, match="Unknown tool"):
             await client.call_tool("SMTP2GO_NOPE", {})
+
+
+# The remaining documented statuses (reference §1.5), on a read, a change and a send: each is reported with
+# what it means and is not retried (a 4xx will not change by asking again).
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", ["SMTP2GO_TEMPLATE_VIEW", "SMTP2GO_WEBHOOK_ADD", "SMTP2GO_EMAIL_SEND"])
+@pytest.mark.parametrize(("status", "error_code", "phrases"), [
+    (402, "E_ApiResponseCodes.API_EXCEPTION", ("HTTP 402", "Your account has no credit left")),
+    (403, "E_ApiResponseCodes.ENDPOINT_PERMISSION_DENIED", ("Permissions",)),
+    (404, "E_ApiResponseCodes.NOT_FOUND", ("HTTP 404", "does not exist")),
+])
+async def test_other_documented_statuses(name: str, status: int, error_code: str, phrases: tuple[str, ...],
+                                         server, simulator) -> None:
+    messages = {402: "Your account has no credit left", 403: "No permission", 404: "Not found"}
+    codes = {402: "API_EXCEPTION", 403: "ENDPOINT_PERMISSION_DENIED", 404: None}
+    simulator.fault(endpoint=CASES[name].endpoint, status=status, error_code=codes[status], error=messages[status],
+                    times=None)
+    assert_failure(name, await call(server, name), error_code, *phrases)
+    assert len(api_requests(simulator)) == 1
+
+
+@pytest.mark.anyio
+async def test_a_404_page_without_an_api_body(server, simulator) -> None:
+    simulator.fault(endpoint="template/view", status=404, body="html")
+    assert_failure("SMTP2GO_TEMPLATE_VIEW", await call(server, "SMTP2GO_TEMPLATE_VIEW"), "not_found", "HTTP 404")
