@@ -12,22 +12,20 @@ both go out.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from smtp2go_mcp.api.errors import Smtp2goError
-from smtp2go_mcp.attachments import private_dir
+from smtp2go_mcp.localdb import LocalDb
 
 log = logging.getLogger(__name__)
 
@@ -126,29 +124,11 @@ class Earlier:
 
 class SendLog:
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "send_log.sqlite3"
-
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        private_dir(self.path.parent)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            connection.row_factory = sqlite3.Row
-            connection.executescript(_SCHEMA)
-            connection.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes too
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-        finally:
-            connection.close()
+        self._db = LocalDb(data_dir / "send_log.sqlite3", _SCHEMA)
+        self.path = self._db.path
 
     def sent_last_hour(self) -> int:
-        with self._db() as db:
+        with self._db.transaction() as db:
             row = db.execute("SELECT COALESCE(SUM(messages), 0) FROM sends WHERE created_at > ? AND status = 'done'",
                              (time.time() - 3600,)).fetchone()
         return int(row[0])
@@ -157,7 +137,7 @@ class SendLog:
                 window: float) -> tuple[str | None, Earlier | None]:
         """Reserve this send, or return the earlier one that answers it (then nothing is reserved)."""
         now = time.time()
-        with self._db() as db:
+        with self._db.transaction() as db:
             db.execute("DELETE FROM sends WHERE status = 'pending' AND created_at < ?", (now - PENDING_TTL,))
             if key is not None:
                 row = db.execute("SELECT * FROM sends WHERE family = ? AND idempotency_key = ?", (family, key)).fetchone()
@@ -175,7 +155,7 @@ class SendLog:
 
     def complete(self, reservation: str, result: dict[str, Any] | None) -> None:
         """Remember a send that may have gone out; forget one that certainly did not (result None)."""
-        with self._db() as db:
+        with self._db.transaction() as db:
             if result is None:
                 db.execute("DELETE FROM sends WHERE id = ?", (reservation,))
             else:

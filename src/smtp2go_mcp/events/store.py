@@ -11,20 +11,18 @@ process reports the same numbers.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from smtp2go_mcp.attachments import private_dir
 from smtp2go_mcp.events.payload import WebhookEvent, address_key
+from smtp2go_mcp.localdb import LocalDb
 
 FILE_NAME = "events.sqlite3"
 REJECTIONS = ("unauthorized", "malformed", "oversized")
@@ -85,46 +83,16 @@ class ReceiverCounts:
 
 class EventStore:
     def __init__(self, data_dir: Path, max_events: int = 10_000) -> None:
-        self.path = data_dir / FILE_NAME
+        # WAL: a stdio server reading never waits for the HTTP receiver writing, nor blocks it.
+        self._db = LocalDb(data_dir / FILE_NAME, _SCHEMA, wal=True)
+        self.path = self._db.path
         self.max_events = max_events
-        self._ready = False
-
-    @contextlib.contextmanager
-    def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            self._create()
-        connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            connection.row_factory = sqlite3.Row
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-        finally:
-            connection.close()
-
-    def _create(self) -> None:
-        private_dir(self.path.parent)
-        if not self.path.exists():
-            # The events name people's addresses: this user's eyes only.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            # WAL: readers (a stdio server) never wait for the writer (the HTTP receiver), nor block it.
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
-        finally:
-            connection.close()
-        self._ready = True
 
     def record(self, events: Sequence[WebhookEvent]) -> Recorded:
         """Store one accepted post's events, count the post, and drop the oldest beyond the bound."""
         now = time.time()
         stored = 0
-        with self._db(write=True) as db:
+        with self._db.transaction() as db:
             for event in events:
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO events (dedupe, received_at, ts, kind, event, raw_event, email_id, rcpt, "
@@ -144,12 +112,12 @@ class EventStore:
     def count_rejection(self, reason: str) -> None:
         if reason not in REJECTIONS:
             raise ValueError(f"unknown rejection {reason!r}")
-        with self._db(write=True) as db:
+        with self._db.transaction() as db:
             _add(db, f"rejected_{reason}", 1)
             _set(db, "last_rejected_at", time.time())
 
     def counts(self) -> ReceiverCounts:
-        with self._db() as db:
+        with self._db.transaction(write=False) as db:
             values = {row["name"]: row["value"] for row in db.execute("SELECT name, value FROM counters")}
         times = {k: _utc(values.pop(k)) for k in ("last_post_at", "last_rejected_at") if k in values}
         known = set(ReceiverCounts.__dataclass_fields__)
@@ -172,13 +140,13 @@ class EventStore:
             where.append("ts >= ?")
             params.append(since.timestamp())
         sql = "SELECT * FROM events" + (" WHERE " + " AND ".join(where) if where else "")
-        with self._db() as db:
+        with self._db.transaction(write=False) as db:
             rows = db.execute(sql + " ORDER BY ts DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
         return [_stored(row) for row in rows]
 
     def clear(self) -> None:
         """Forget every event and counter (the sandbox starts afresh each run)."""
-        with self._db(write=True) as db:
+        with self._db.transaction() as db:
             db.execute("DELETE FROM events")
             db.execute("DELETE FROM counters")
 

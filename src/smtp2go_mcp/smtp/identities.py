@@ -8,19 +8,17 @@ passwords. Nothing read from here ever returns a password to a caller.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
-from smtp2go_mcp.attachments import private_dir
+from smtp2go_mcp.localdb import LocalDb
 from smtp2go_mcp.smtp.profiles import Security, SmtpProfile, security_for
 
 _SCHEMA = """
@@ -84,23 +82,8 @@ class SenderStore:
     """The identities file; each call opens it briefly, so several server processes can share it."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "senders.sqlite3"
-
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A short transaction: committed on success, rolled back on error, always closed."""
-        private_dir(self.path.parent)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        os.chmod(self.path, 0o600)
-        connection = sqlite3.connect(self.path, timeout=10)
-        try:
-            connection.row_factory = sqlite3.Row
-            connection.execute(_SCHEMA)
-            with connection:
-                yield connection
-        finally:
-            connection.close()
+        self._db = LocalDb(data_dir / "senders.sqlite3", _SCHEMA)
+        self.path = self._db.path
 
     def create(self, *, sender_name: str, email_address: str, host: str, port: int | str, security: str | None,
                ip_relay_auth: bool, username: str | None, password: str | None,
@@ -111,7 +94,7 @@ class SenderStore:
             host=host, port=port, security=security_for(security, int(port), "smtp_configuration"),
             ip_relay_auth=ip_relay_auth, username=None if ip_relay_auth else username,
             password=None if ip_relay_auth else password, password_env=None if ip_relay_auth else password_env)
-        with self._connect() as db:
+        with self._db.transaction() as db:
             try:
                 db.execute(
                     "INSERT INTO senders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -123,17 +106,17 @@ class SenderStore:
         return identity
 
     def list(self) -> list[SenderIdentity]:
-        with self._connect() as db:
+        with self._db.transaction(write=False) as db:
             rows = db.execute("SELECT * FROM senders ORDER BY created_at, email_address").fetchall()
         return [_identity(row) for row in rows]
 
     def get(self, email_address: str) -> SenderIdentity | None:
-        with self._connect() as db:
+        with self._db.transaction(write=False) as db:
             row = db.execute("SELECT * FROM senders WHERE email_address = ?", (email_address,)).fetchone()
         return _identity(row) if row else None
 
     def delete(self, *, email_address: str | None = None, sender_id: str | None = None) -> SenderIdentity | None:
-        with self._connect() as db:
+        with self._db.transaction() as db:
             row = db.execute("SELECT * FROM senders WHERE email_address = ? OR id = ?",
                              (email_address or "", sender_id or "")).fetchone()
             if row:
