@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,20 +23,24 @@ class LocalDb:
         self._schema = schema
         self._wal = wal  # readers never wait for the writer, nor block it (for a file written and read at once)
         self._ready = False
+        self._creating = threading.Lock()  # the receiver and a tool call may open a new file at once
 
     def _create(self) -> None:
-        private_dir(self.path.parent)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        os.chmod(self.path, 0o600)
-        connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            if self._wal:
-                connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(self._schema)
-        finally:
-            connection.close()
-        self._ready = True
+        with self._creating:
+            private_dir(self.path.parent)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.chmod(self.path, 0o600)
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            try:
+                # Switching to WAL needs the file to itself (a busy file answers "locked" at once); it is a
+                # property of the file, so it is switched only while it is not set yet.
+                if self._wal and connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                connection.executescript(self._schema)
+            finally:
+                connection.close()
+            self._ready = True
 
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
