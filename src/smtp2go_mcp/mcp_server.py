@@ -156,8 +156,7 @@ def build_server(tools: Iterable[ToolEntry | ToolSpec] | DynamicToolsets[Any], r
             return (await execute(every[name].spec(), arguments, context)).structured
 
         try:
-            spec, _ = resources.find(params.uri, possible)
-            text = await resources.read(params.uri, possible, call)
+            spec, text = await resources.read(params.uri, possible, call)
         except resources.NoSuchResource:
             raise MCPError(INVALID_PARAMS, f"Unknown resource: {params.uri}. Call resources/list and "
                            "resources/templates/list for this server's resources.", {"uri": params.uri}) from None

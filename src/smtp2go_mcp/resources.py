@@ -103,7 +103,7 @@ def find(uri: str, tools: Collection[str]) -> tuple[ResourceSpec, dict[str, str]
     raise NoSuchResource(uri)
 
 
-async def read(uri: str, tools: Collection[str], call: CallTool) -> str:
-    """The resource's content as JSON text; NoSuchResource or ResourceFailed otherwise."""
+async def read(uri: str, tools: Collection[str], call: CallTool) -> tuple[ResourceSpec, str]:
+    """The resource and its content as JSON text; NoSuchResource or ResourceFailed otherwise."""
     spec, params = find(uri, tools)
-    return json.dumps(await spec.read(params, call), ensure_ascii=False, indent=1)
+    return spec, json.dumps(await spec.read(params, call), ensure_ascii=False, indent=1)
