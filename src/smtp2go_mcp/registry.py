@@ -130,14 +130,15 @@ def api_tool(
     data_description: str | None = None,
     method: str = "POST",
     name: str | None = None,
-    body: Callable[[Any], dict[str, Any]] | None = None,
+    body: Callable[[Any, ToolContext], dict[str, Any]] | None = None,
     handler: Callable[[Any, "ToolContext", type[ApiOutput]], Awaitable[ApiOutput]] | None = None,
     outgoing: Callable[[Any, "ToolContext"], Awaitable[list[Any]]] | None = None,
 ) -> ToolSpec:
     """Declare a tool that sends its arguments to one SMTP2GO endpoint and returns its `data`.
 
-    `body` builds the request body from the validated input when the API's
-    body is not simply the arguments (the default drops absent fields).
+    `body` builds the request body from the validated input (and the call's
+    context, e.g. this server's settings) when the API's body is not simply the
+    arguments (the default drops absent fields).
     `handler` replaces the single call altogether, for tools built on top of
     an endpoint (it gets the arguments, the context and the output model).
     """
@@ -148,7 +149,7 @@ def api_tool(
     async def run(args: ToolInput, ctx: ToolContext) -> ToolOutput:
         if handler:
             return await handler(args, ctx, output)
-        payload = body(args) if body else request_body(args)
+        payload = body(args, ctx) if body else request_body(args)
         response = await ctx.api.call(endpoint, payload, method=method, read_only=KINDS[kind].read_only)
         return api_success(output, response.data, response.request_id)
 

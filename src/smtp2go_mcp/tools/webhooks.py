@@ -7,10 +7,10 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, Field, field_serializer, model_validator
 
 from smtp2go_mcp.api.errors import InvalidArguments
-from smtp2go_mcp.envelope import ApiData, ApiOutput, ToolInput
+from smtp2go_mcp.envelope import ApiData, ToolInput
 from smtp2go_mcp.events.receiver import receiver_url
 from smtp2go_mcp.fields import Redacted, SingleLine, subaccount_id_field
-from smtp2go_mcp.registry import KINDS, api_success, api_tool, request_body
+from smtp2go_mcp.registry import api_tool, request_body
 
 EmailEvent = Literal["processed", "delivered", "open", "click", "bounce", "spam", "unsubscribe", "resubscribe", "reject"]
 _ID = "The webhook id (SMTP2GO_WEBHOOK_VIEW)."
@@ -86,17 +86,12 @@ class Webhook(ApiData):
     auth_header_value: Redacted | None = Field(None, description="'[redacted]' when set.")
 
 
-def _sender(endpoint: str, kind: str) -> Any:
-    """Call `endpoint` with the arguments, `url` being this server's receiver when this_server is true."""
-
-    async def handler(args: ThisServer, ctx: Any, output: type[ApiOutput]) -> ApiOutput:
-        body = request_body(args)
-        if args.this_server:
-            body["url"] = this_server_url(ctx.settings)
-        response = await ctx.api.call(endpoint, body, read_only=KINDS[kind].read_only)
-        return api_success(output, response.data, response.request_id)
-
-    return handler
+def _body(args: ThisServer, ctx: Any) -> dict[str, Any]:
+    """The arguments, with `url` set to this server's receiver when this_server is true."""
+    body = request_body(args)
+    if args.this_server:
+        body["url"] = this_server_url(ctx.settings)
+    return body
 
 
 def this_server_url(settings: Any) -> str:
@@ -116,12 +111,12 @@ api_tool(
     "webhook/add", toolset="webhooks", kind="create", title="Add a webhook",
     description="Have SMTP2GO post delivery events (delivered, bounce, open, click, spam...) to your URL." + _HOW
     + " this_server: true points it at this server, for SMTP2GO_EVENTS_RECENT.",
-    input=WebhookAddInput, data=Webhook, handler=_sender("webhook/add", "create"),
+    input=WebhookAddInput, data=Webhook, body=_body,
 )
 api_tool(
     "webhook/edit", toolset="webhooks", kind="update", title="Change a webhook",
     description="Change a webhook's URL, events, headers, user filter, format or authorization.",
-    input=WebhookEditInput, data=Webhook, handler=_sender("webhook/edit", "update"),
+    input=WebhookEditInput, data=Webhook, body=_body,
 )
 api_tool(
     "webhook/remove", toolset="webhooks", kind="remove", title="Remove a webhook",
