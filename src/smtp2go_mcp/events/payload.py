@@ -19,10 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parseaddr, parsedate_to_datetime
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import parse_qs
 
-EMAIL_EVENTS = ("processed", "delivered", "open", "click", "bounce", "spam", "unsubscribe", "resubscribe", "reject")
+# The documented email event names: what a webhook subscribes to, and what its posts name (§5.2).
+EmailEvent = Literal["processed", "delivered", "open", "click", "bounce", "spam", "unsubscribe", "resubscribe", "reject"]
+EMAIL_EVENTS: tuple[str, ...] = get_args(EmailEvent)
 # Names seen in callbacks and in activity/search, with the documented name (and bounce type) they mean.
 ALIASES: dict[str, tuple[str, str | None]] = {
     "opened": ("open", None), "clicked": ("click", None), "unsubscribed": ("unsubscribe", None),

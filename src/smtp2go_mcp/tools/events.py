@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal
 
 import anyio.to_thread
 from pydantic import BaseModel, Field
 
 from smtp2go_mcp.envelope import ToolInput, ToolOutput
-from smtp2go_mcp.events.payload import EMAIL_EVENTS, details, parse_time
+from smtp2go_mcp.events.payload import EmailEvent, details, parse_time
 from smtp2go_mcp.events.store import ReceiverCounts, StoredEvent
 from smtp2go_mcp.fields import DateTimeText, SingleLine
 from smtp2go_mcp.registry import tool
 
-EventName = Literal["processed", "delivered", "open", "click", "bounce", "spam", "unsubscribe", "resubscribe",
-                    "reject"]
-assert set(get_args(EventName)) == set(EMAIL_EVENTS)
 
 # The status a recipient is in after each event, and the order of events that share a second.
 STATUS = {"processed": "processed", "delivered": "delivered", "bounce": "bounced", "reject": "rejected",
@@ -35,7 +32,7 @@ class EventsRecentInput(ToolInput):
     email_id: SingleLine | None = Field(None, min_length=1, max_length=200, description="Only this email "
                                         "(the email_id a send returned).")
     rcpt: SingleLine | None = Field(None, min_length=1, max_length=320, description="Only this recipient address.")
-    events: list[EventName] | None = Field(None, min_length=1, description="Only these events.")
+    events: list[EmailEvent] | None = Field(None, min_length=1, description="Only these events.")
     since: DateTimeText | None = Field(None, description="Only events from then on (UTC), e.g. 2026-11-01T09:30:00Z.")
     limit: int = Field(50, ge=1, le=500, description="Most events returned, newest first.")
 

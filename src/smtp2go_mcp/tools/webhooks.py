@@ -8,11 +8,11 @@ from pydantic import AnyHttpUrl, Field, field_serializer, model_validator
 
 from smtp2go_mcp.api.errors import InvalidArguments
 from smtp2go_mcp.envelope import ApiData, ToolInput
+from smtp2go_mcp.events.payload import EmailEvent
 from smtp2go_mcp.events.receiver import receiver_url
 from smtp2go_mcp.fields import Redacted, SingleLine, subaccount_id_field
 from smtp2go_mcp.registry import api_tool, request_body
 
-EmailEvent = Literal["processed", "delivered", "open", "click", "bounce", "spam", "unsubscribe", "resubscribe", "reject"]
 _ID = "The webhook id (SMTP2GO_WEBHOOK_VIEW)."
 SmsEvent = Literal["delivered", "failed", "rejected", "sending", "submitted", "opt-out"]
 
