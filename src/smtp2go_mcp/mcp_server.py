@@ -52,7 +52,7 @@ from smtp2go_mcp.http_auth import BearerTokenMiddleware
 from smtp2go_mcp.prompts import PROMPTS, PromptError, tools_named
 from smtp2go_mcp.registry import ToolSpec
 from smtp2go_mcp.resources import RESOURCES
-from smtp2go_mcp.runtime import Progress, Runtime, ToolContext, execute
+from smtp2go_mcp.runtime import Progress, Runtime, ToolContext, execute, no_progress
 from smtp2go_mcp.toolsets import DynamicToolsets
 
 log = logging.getLogger(__name__)
@@ -178,12 +178,10 @@ _NOT_FOUND_CODES = {"not_found", "invalid_arguments", "E_ApiResponseCodes.API_EX
                     "E_ApiResponseCodes.NON_VALIDATING_IN_PAYLOAD"}
 
 
-def tool_context(ctx: ServerRequestContext[Any], runtime: Runtime, progress: Progress | None = None) -> ToolContext:
+def tool_context(ctx: ServerRequestContext[Any], runtime: Runtime, progress: Progress = no_progress) -> ToolContext:
     # Over HTTP a client may bring its own SMTP2GO key, used for its requests only.
     headers = getattr(ctx.request, "headers", None)
     client_key = headers.get(CLIENT_KEY_HEADER) if headers is not None else None
-    if progress is None:
-        return ToolContext(runtime=runtime, api_key=client_key or None)
     return ToolContext(runtime=runtime, report_progress=progress, api_key=client_key or None)
 
 

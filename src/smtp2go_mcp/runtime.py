@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 
 
-async def _no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
+async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
     return None
 
 
@@ -64,7 +64,7 @@ class ToolContext:
     """What one tool call may use."""
 
     runtime: Runtime
-    report_progress: Progress = _no_progress
+    report_progress: Progress = no_progress
     api_key: str | None = field(default=None, repr=False)  # the calling client's own SMTP2GO key
 
     @property
