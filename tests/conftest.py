@@ -176,3 +176,17 @@ def text_of(result: Any) -> str:
 
 def structured_text(result: Any) -> Any:
     return json.loads(text_of(result))
+
+
+async def call(server: Any, name: str, args: dict[str, Any]) -> Any:
+    """One tool call through a fresh client session (the result, success or failure)."""
+    async with server.client() as client:
+        return await client.call_tool(name, args)
+
+
+async def ok(client: Any, name: str, args: dict[str, Any]) -> Any:
+    """A call that must succeed with a result matching the output schema; its `data`."""
+    result = await client.call_tool(name, args)
+    assert not result.is_error, result.content
+    assert_matches_output_schema(name, result.structured_content)
+    return result.structured_content["data"]

@@ -7,16 +7,9 @@ from typing import Any
 import pytest
 
 from tests.cases.base import USERNAME
-from tests.conftest import api_requests, assert_failure, assert_matches_output_schema, text_of
+from tests.conftest import api_requests, assert_failure, assert_matches_output_schema, text_of, ok
 
 API_EXCEPTION = "E_ApiResponseCodes.API_EXCEPTION"
-
-
-async def ok(client: Any, name: str, args: dict[str, Any]) -> Any:
-    result = await client.call_tool(name, args)
-    assert not result.is_error, result.content
-    assert_matches_output_schema(name, result.structured_content)
-    return result.structured_content["data"]
 
 
 @pytest.mark.anyio

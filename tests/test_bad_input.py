@@ -13,7 +13,7 @@ import pytest
 from smtp2go_mcp.config import Settings
 from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.smtp.profiles import SmtpProfile
-from tests.conftest import ATTACHMENT_DIR, api_requests, assert_failure, running_server
+from tests.conftest import ATTACHMENT_DIR, api_requests, assert_failure, running_server, call
 from tests.smtp_servers import ScriptedServer, SmtpServer
 
 INJECTION = "\r\nBcc: evil@attacker.example"
@@ -67,11 +67,6 @@ def server(simulator, smtp_servers, tmp_path_factory) -> Iterator[Any]:
         send_policy=SendPolicy(duplicate_window=0), max_request_bytes=64 * 1024 * 1024)
     with running_server(settings) as srv:
         yield srv
-
-
-async def call(server: Any, name: str, args: dict[str, Any]) -> Any:
-    async with server.client() as client:
-        return await client.call_tool(name, args)
 
 
 @contextlib.contextmanager

@@ -8,15 +8,10 @@ import pytest
 
 from smtp2go_mcp.simulator import SANDBOX_API_KEY
 from tests.cases.credentials import FULL_KEY, IP_AUTH, no_full_key
-from tests.conftest import api_requests, assert_failure, TOOLS, running_server, settings_for, text_of
+from tests.conftest import api_requests, assert_failure, TOOLS, running_server, settings_for, text_of, call
 
 # A key allowed only the email and api_keys endpoints, for the permission rules.
 NARROW_KEY = "api-0A0A0A0A0A0A0A0A0A0A0A0A0A0A0A0A"
-
-
-async def call(server: Any, name: str, args: dict[str, Any]) -> Any:
-    async with server.client() as client:
-        return await client.call_tool(name, args)
 
 
 def ok(result: Any) -> Any:

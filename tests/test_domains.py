@@ -6,14 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import api_requests, assert_failure, assert_matches_output_schema
-
-
-async def ok(client: Any, name: str, args: dict[str, Any]) -> Any:
-    result = await client.call_tool(name, args)
-    assert not result.is_error, result.content
-    assert_matches_output_schema(name, result.structured_content)
-    return result.structured_content["data"]
+from tests.conftest import api_requests, assert_failure, ok
 
 
 @pytest.mark.anyio

@@ -13,15 +13,10 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.conftest import api_requests, assert_failure, ATTACHMENT_DIR, assert_matches_output_schema
+from tests.conftest import api_requests, assert_failure, ATTACHMENT_DIR, assert_matches_output_schema, call
 
 SEND = "SMTP2GO_EMAIL_SEND"
 BASIC = {"sender": "orders@example.com", "to": ["jo@customer.example"], "subject": "Hello", "text_body": "Hi Jo"}
-
-
-async def call(server: Any, name: str, args: dict[str, Any]) -> Any:
-    async with server.client() as client:
-        return await client.call_tool(name, args)
 
 
 def at(delta: timedelta) -> str:
