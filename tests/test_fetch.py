@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from smtp2go_mcp.api.errors import InvalidArguments
 from smtp2go_mcp.smtp.fetch import fetch_url
+from tests.web_servers import QuietHandler, serving_http
 
 BODY = b"%PDF-1.4 price list"
 
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             if self.path.startswith("/redirect/"):
                 left = int(self.path.rsplit("/", 1)[-1])
@@ -53,14 +52,8 @@ def web() -> Iterator[str]:
                 self.end_headers()
                 self.wfile.write(BODY)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving_http(Handler) as url:
+        yield url
 
 
 @pytest.mark.anyio

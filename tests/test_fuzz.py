@@ -34,13 +34,11 @@ import json
 import os
 import re
 import tempfile
-import threading
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parseaddr
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -62,6 +60,7 @@ from smtp2go_mcp.smtp.profiles import SmtpProfile
 from tests.conftest import ATTACHMENT_DIR, TOOLS, api_requests, assert_matches_output_schema, settings_for, text_of
 from tests.smtp_servers import SmtpServer
 from tests.tool_cases import CASES
+from tests.web_servers import pdf_file, serving_http
 
 
 # hypothesis-jsonschema 0.23.1 (the latest release) draws object properties through an older
@@ -140,27 +139,8 @@ def smtp_sink() -> Iterator[RecordingSmtp]:
 @pytest.fixture(scope="module")
 def files_url() -> Iterator[str]:
     """A local web server that answers every GET with a small file (for SMTP URL attachments)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = b"%PDF-1.4 fuzzed attachment"
-            self.send_response(404 if "missing" in self.path else 200)
-            self.send_header("Content-Type", "application/pdf")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving_http(pdf_file(b"%PDF-1.4 fuzzed attachment")) as url:
+        yield url
 
 
 @dataclass

@@ -6,9 +6,7 @@ import base64
 import contextlib
 import dataclasses
 import stat
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from smtp2go_mcp.sendguard import SendPolicy
 from smtp2go_mcp.smtp.profiles import SmtpProfile
 from tests.conftest import ATTACHMENT_DIR, assert_matches_output_schema, running_server, text_of
 from tests.smtp_servers import PASSWORD, USERNAME, ScriptedServer, SmtpServer, make_certificate
+from tests.web_servers import pdf_file, serving_http
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==")
 
@@ -110,23 +109,8 @@ def refused(result: Any, code: str, *phrases: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
     """A local web server for URL attachments."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = b"%PDF-1.4 terms and conditions"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving_http(pdf_file(b"%PDF-1.4 terms and conditions")) as url:
+        yield url
 
 
 @pytest.mark.anyio
