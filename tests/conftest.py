@@ -164,10 +164,23 @@ def api_requests(simulator: Any) -> list[dict[str, Any]]:
     return [r for r in simulator.requests() if r["path"].startswith("/v3/")]
 
 
+# What the MCP spec says a hint means when a tool leaves it out.
+SPEC_HINT_DEFAULTS = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True}
+
+
+def hints_of(tool_name: str) -> dict[str, bool]:
+    """A tool's annotations as a client reads them: the spec's default for each hint left out."""
+    return SPEC_HINT_DEFAULTS | ALL_TOOLS[tool_name].wire["annotations"]
+
+
 def assert_matches_output_schema(tool_name: str, structured: Any) -> None:
     """The result must validate against the outputSchema the tool publishes, on success and failure."""
     schema = ALL_TOOLS[tool_name].wire["outputSchema"]
     jsonschema.Draft202012Validator(schema).validate(structured)
+    # The schema lists nothing as required (the instructions promise the envelope once for all
+    # tools), so the promise is checked here: every result carries the whole envelope.
+    envelope = {"successful", "error", "error_code"} | ({"request_id", "data"} & set(schema["properties"]))
+    assert envelope <= set(structured), f"{tool_name} result lacks {envelope - set(structured)}"
 
 
 def text_of(result: Any) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from smtp2go_mcp.simulator import SANDBOX_API_KEY
 from tests.cases.credentials import FULL_KEY, IP_AUTH, no_full_key
-from tests.conftest import api_requests, assert_failure, TOOLS, running_server, settings_for, text_of, call
+from tests.conftest import api_requests, assert_failure, TOOLS, running_server, settings_for, text_of, call, hints_of
 
 # A key allowed only the email and api_keys endpoints, for the permission rules.
 NARROW_KEY = "api-0A0A0A0A0A0A0A0A0A0A0A0A0A0A0A0A"
@@ -180,8 +180,10 @@ async def test_invalid_arguments(name: str, args: dict[str, Any], phrase: str, s
     ("SMTP2GO_DEDICATED_IPS_VIEW", True, False),
 ])
 def test_hints(name: str, read_only: bool, destructive: bool) -> None:
-    annotations = TOOLS[name].wire["annotations"]
-    assert (annotations["readOnlyHint"], annotations["destructiveHint"]) == (read_only, destructive)
+    hints = hints_of(name)
+    assert hints["readOnlyHint"] is read_only
+    if not read_only:  # the spec gives destructiveHint no meaning on a read-only tool
+        assert hints["destructiveHint"] is destructive
 
 
 def test_descriptions_warn_where_it_matters() -> None:

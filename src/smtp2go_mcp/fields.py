@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainSerializer
 
+from smtp2go_mcp.schema import unpublished_length
+
 _ADDR = re.compile(r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _MAILBOX = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]+)>\s*$")
@@ -112,12 +114,17 @@ def _datetime_text(value: str) -> str:
     )
 
 
-EmailAddress = Annotated[str, AfterValidator(_address), Field(max_length=320)]
-Mailbox = Annotated[str, AfterValidator(_mailbox), Field(max_length=500)]
-AddressOrDomain = Annotated[str, AfterValidator(_address_or_domain), Field(max_length=320)]
-DomainName = Annotated[str, AfterValidator(_domain), Field(max_length=253)]
-IpAddress = Annotated[str, AfterValidator(_ip_address), Field(max_length=64)]
-DateTimeText = Annotated[str, AfterValidator(_datetime_text), Field(max_length=64)]
+def _cap(length: int) -> Any:
+    """The length cap of a formatted value: a safety net, enforced but not published."""
+    return Field(max_length=length, json_schema_extra=unpublished_length)
+
+
+EmailAddress = Annotated[str, AfterValidator(_address), _cap(320)]
+Mailbox = Annotated[str, AfterValidator(_mailbox), _cap(500)]
+AddressOrDomain = Annotated[str, AfterValidator(_address_or_domain), _cap(320)]
+DomainName = Annotated[str, AfterValidator(_domain), _cap(253)]
+IpAddress = Annotated[str, AfterValidator(_ip_address), _cap(64)]
+DateTimeText = Annotated[str, AfterValidator(_datetime_text), _cap(64)]
 SingleLine = Annotated[str, AfterValidator(_no_control_chars)]
 
 
@@ -144,6 +151,7 @@ def subaccount_id_field() -> Any:
         min_length=1,
         max_length=64,
         description="Subaccount id to act as.",
+        json_schema_extra=unpublished_length,
     )
 
 
@@ -160,4 +168,5 @@ def continue_token_field() -> Any:
         min_length=1,
         max_length=8192,
         description="From the previous page.",
+        json_schema_extra=unpublished_length,
     )

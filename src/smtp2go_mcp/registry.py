@@ -33,6 +33,22 @@ class Hints:
     idempotent: bool
     open_world: bool = True
 
+    def annotations(self) -> dict[str, bool]:
+        """The hints as published: only those that differ from the spec's defaults.
+
+        The spec defines a missing hint (readOnly false, destructive true, idempotent false,
+        openWorld true), and destructive and idempotent mean nothing on a read-only tool, so
+        spelling those out would cost every tool context for no information. The display title
+        is the tool's own `title`, not repeated here.
+        """
+        hints = {"readOnlyHint": self.read_only, "openWorldHint": self.open_world}
+        if not self.read_only:
+            hints |= {"destructiveHint": self.destructive, "idempotentHint": self.idempotent}
+        return {name: value for name, value in hints.items() if value != _HINT_DEFAULTS[name]}
+
+
+_HINT_DEFAULTS = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True}
+
 
 # What a tool does to the account decides its hints; a declaration names the kind.
 KINDS: dict[str, Hints] = {
@@ -80,13 +96,7 @@ class ToolSpec:
             "description": self.description,
             "inputSchema": model_schema(self.input_model),
             "outputSchema": model_schema(self.output_model, mode="serialization"),
-            "annotations": {
-                "title": self.title,
-                "readOnlyHint": self.hints.read_only,
-                "destructiveHint": self.hints.destructive,
-                "idempotentHint": self.hints.idempotent,
-                "openWorldHint": self.hints.open_world,
-            },
+            "annotations": self.hints.annotations(),
         }
 
     @cached_property

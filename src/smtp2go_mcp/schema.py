@@ -33,23 +33,40 @@ def model_schema(model: type[BaseModel], mode: str = "validation") -> dict[str, 
     return _inline_single_use(schema)
 
 
-# Length caps this big are safety nets, enforced on every call; publishing them guides no one.
-_UNPUBLISHED_MAX_LENGTH = 100_000
+# Caps above these are safety nets against runaway input (an address over 255 characters, a
+# 10,000-character footer, an int32 overflow): enforced on every call with an error naming the
+# field, but published they would only cost context, since no sensible argument comes near them.
+_PUBLISHED_MAX_LENGTH = 255
+_PUBLISHED_MAXIMUM = 2**31 - 2
+
+
+def unpublished_length(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` for a value with a format of its own (an address, a domain, an IP, a date,
+    an id copied from another tool): the format says what fits, so its length bounds are safety nets
+    like the ones above, enforced but not published."""
+    for node in [schema, *schema.get("anyOf", [])]:  # an optional field's bounds sit in its anyOf
+        node.pop("minLength", None)
+        node.pop("maxLength", None)
 
 
 def _clean(node: Any, output: bool = False, top: bool = True) -> Any:
     if not isinstance(node, dict):
         return node
-    # Inputs say `additionalProperties: false` once, at the top, where the arguments are; outputs
-    # list `required` only for the envelope (nested objects are whatever the API sent).
+    # Inputs say `additionalProperties: false` once, at the top, where the arguments are. Outputs
+    # list no `required`: every result carries the whole envelope (the server's instructions say so
+    # once, for all tools), and nested objects are whatever the API sent.
     drop = {"title"}
     if output or not top:
         drop.add("additionalProperties")
-    if output and not top:
+    if output:
         drop.add("required")
     node = _collapse_optional({k: v for k, v in node.items() if k not in drop})
-    if isinstance(node.get("maxLength"), int) and node["maxLength"] >= _UNPUBLISHED_MAX_LENGTH:
+    if isinstance(node.get("maxLength"), int) and node["maxLength"] > _PUBLISHED_MAX_LENGTH:
         del node["maxLength"]
+    if isinstance(node.get("maximum"), int) and node["maximum"] > _PUBLISHED_MAXIMUM:
+        del node["maximum"]
+    if output:
+        node.pop("default", None)  # what the server sends has no defaults to fill in
     for key in _MAP_KEYWORDS:
         if isinstance(node.get(key), dict):
             node[key] = {name: _clean(sub, output, False) for name, sub in node[key].items()}
