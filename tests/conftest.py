@@ -112,8 +112,21 @@ def running_server(settings: Settings) -> Iterator[McpServerUnderTest]:
     # The tools the settings select, as the command would (toolsets, read-only, allow and deny lists).
     tools = select_tools(TOOLS.values(), settings)
     app = mcp_server.streamable_http_app(mcp_server.build_server(tools, runtime), settings)
-    with ThreadedServer(app) as server:
+    with ThreadedServer(ClosingRuntime(app, runtime)) as server:
         yield McpServerUnderTest(server.url, settings)
+
+
+class ClosingRuntime:
+    """An app that closes the runtime's connections (on its own event loop) when the server stops,
+    as `smtp2go-mcp` does."""
+
+    def __init__(self, app: Any, runtime: Runtime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "lifespan":  # returns once the server shut down
+            await self.runtime.aclose()
 
 
 def settings_for(simulator: SimulatorControl, **overrides: Any) -> Settings:

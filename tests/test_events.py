@@ -33,7 +33,7 @@ from smtp2go_mcp.events.payload import MalformedPost, parse_post
 from smtp2go_mcp.events.receiver import MaskWebhookPaths, WebhookDispatcher, WebhookReceiver
 from smtp2go_mcp.http_server import ThreadedServer
 from smtp2go_mcp.runtime import Runtime
-from tests.conftest import TOOLS, assert_matches_output_schema, settings_for, text_of
+from tests.conftest import TOOLS, ClosingRuntime, assert_matches_output_schema, settings_for, text_of
 from tests.processes import COMMAND, clean_env, free_port
 
 SECRET = "hook-secret-0123456789abcdef"
@@ -233,7 +233,7 @@ def events_server(simulator: Any, data_dir: Path, *, receiving: bool) -> Iterato
     settings = settings_for(simulator, data_dir=data_dir, port=port, **extra)
     runtime = Runtime.create(settings)
     app, _ = http_app(mcp_server.build_server(TOOLS.values(), runtime), settings, runtime)
-    with ThreadedServer(app, port=port) as server:
+    with ThreadedServer(ClosingRuntime(app, runtime), port=port) as server:
         yield Loop(server.url, simulator)
 
 

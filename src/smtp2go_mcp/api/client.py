@@ -2,24 +2,35 @@
 
 The API key goes in the `X-Smtp2go-Api-Key` header of each request and
 nowhere else: never in a body, a URL, a log line or an exception.
+
+It runs on aiohttp: with many calls in flight (an HTTP server shared by several agents) its
+connection pool costs a fraction of the CPU per request that httpx2's does, whose pool probes
+every idle connection's socket each time a request starts or ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
 import re
 import time
+import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx2
 
 from smtp2go_mcp import __version__
 from smtp2go_mcp.api import errors
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +73,54 @@ class RetryPolicy:
 _RETRYABLE = (errors.RateLimited, errors.ServerError, errors.ConnectionFailed)
 
 
+@dataclass(frozen=True)
+class HttpResponse:
+    """An answer read in full: what the parsing below looks at."""
+
+    status: int
+    headers: Mapping[str, str]  # case-insensitive
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
 class Smtp2goClient:
     """Async client for the SMTP2GO v3 API. One instance is shared by every tool call."""
 
     def __init__(self, *, base_url: str = DEFAULT_API_URL, api_key: str | None = None,
-                 timeout: float = 30.0, max_connections: int = 100, retry: RetryPolicy | None = None) -> None:
+                 timeout: float = 30.0, max_connections: int = 256, retry: RetryPolicy | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self._api_key = api_key or None
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self._http = httpx2.AsyncClient(
-            base_url=self.base_url,
-            timeout=httpx2.Timeout(timeout, connect=min(10.0, timeout)),
-            limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"User-Agent": f"smtp2go-mcp/{__version__}", "Accept": "application/json"},
-            follow_redirects=False,
-        )
+        # HTTP/1.1 takes a connection per call in flight; keep-alive connections are reused.
+        self.max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        """The pooled session, made on first use: it belongs to the event loop that makes it."""
+        import aiohttp  # noqa: PLC0415 - on the first API call: the import would add ~80 ms to start-up
+
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            # For https, the trust store httpx2 uses elsewhere in this server: the system's (through
+            # truststore), or SSL_CERT_FILE. Loading it takes a while, so plain http (the sandbox) skips it.
+            tls = httpx2.create_ssl_context() if self.base_url.startswith("https:") else True
+            connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0, ssl=tls)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                # connect covers waiting for a free pooled connection too; sock_read is the wait for the answer.
+                timeout=aiohttp.ClientTimeout(total=None, connect=self.timeout,
+                                              sock_connect=min(10.0, self.timeout), sock_read=self.timeout),
+                headers={"User-Agent": f"smtp2go-mcp/{__version__}", "Accept": "application/json"},
+                # HTTP(S)_PROXY and NO_PROXY are read here, once: aiohttp's trust_env would look them up,
+                # and read ~/.netrc in a thread, on every request.
+                proxy=_env_proxy(self.base_url), raise_for_status=False)
+            self._session_loop = loop
+        return self._session
 
     def __repr__(self) -> str:  # never show the key
         return f"Smtp2goClient(base_url={self.base_url!r}, api_key={'set' if self._api_key else 'unset'})"
@@ -87,7 +130,9 @@ class Smtp2goClient:
         return self._api_key is not None
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
 
     async def call(self, endpoint: str, body: dict[str, Any] | None = None, *, method: str = "POST",
                    api_key: str | None = None, read_only: bool = False) -> ApiResponse:
@@ -115,19 +160,24 @@ class Smtp2goClient:
 
     async def _once(self, method: str, endpoint: str, body: dict[str, Any] | None, key: str,
                     read_only: bool) -> ApiResponse:
+        import aiohttp  # noqa: PLC0415 - imported by _http() on the first call; its exceptions are caught here
+
         started = time.monotonic()
         try:
-            response = await self._http.request(
-                method, endpoint, json=body or {}, headers={API_KEY_HEADER: key, "Content-Type": "application/json"}
-            )
-        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
-            # The request never left: nothing happened on SMTP2GO's side.
+            async with self._http().request(
+                method, self.base_url + endpoint, allow_redirects=False,
+                data=json.dumps(body or {}, separators=(",", ":"), ensure_ascii=False).encode(),
+                headers={API_KEY_HEADER: key, "Content-Type": "application/json"},
+            ) as answer:
+                response = HttpResponse(answer.status, answer.headers, await answer.read())
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            # The request never left (no connection, or none free in time): nothing happened on SMTP2GO's side.
             raise errors.ConnectionFailed(
                 f"Could not reach SMTP2GO at {self.base_url} ({type(exc).__name__}: {_short(str(exc)) or 'no detail'}). "
                 "Check the network and the SMTP2GO_API_URL setting, then try again."
             ) from None
-        except httpx2.TransportError as exc:
-            timed_out = isinstance(exc, httpx2.TimeoutException)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            timed_out = isinstance(exc, asyncio.TimeoutError)
             what = f"did not answer {endpoint} within {self.timeout:g} s" if timed_out else \
                 f"dropped the connection during {endpoint} ({type(exc).__name__})"
             if read_only:
@@ -137,14 +187,22 @@ class Smtp2goClient:
                 f"SMTP2GO {what} after the request was sent, so the change may or may not have been made. "
                 "Do not repeat it yet: check the current state with the matching view or search tool first."
             ) from None
-        log.info("%s %s -> %s in %.0f ms", method, endpoint, response.status_code, (time.monotonic() - started) * 1000)
+        log.info("%s %s -> %s in %.0f ms", method, endpoint, response.status, (time.monotonic() - started) * 1000)
         return _parse(endpoint, response)
 
 
-def _parse(endpoint: str, response: httpx2.Response) -> ApiResponse:
-    status = response.status_code
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) names for `url`, if any."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
+
+
+def _parse(endpoint: str, response: HttpResponse) -> ApiResponse:
+    status = response.status
     try:
-        payload = response.json()
+        payload = json.loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         payload = None
     envelope = payload if isinstance(payload, dict) else None
@@ -166,9 +224,9 @@ def _parse(endpoint: str, response: httpx2.Response) -> ApiResponse:
     raise _error_for(endpoint, response, api_error or {}, request_id, payload)
 
 
-def _error_for(endpoint: str, response: httpx2.Response, api_error: dict[str, Any],
+def _error_for(endpoint: str, response: HttpResponse, api_error: dict[str, Any],
                request_id: str | None, payload: Any) -> errors.Smtp2goError:
-    status = response.status_code
+    status = response.status
     code = api_error.get("error_code") if isinstance(api_error.get("error_code"), str) else None
     text = _short(str(api_error.get("error") or ""), 300)
     kw: dict[str, Any] = {"request_id": request_id, "status": status}
@@ -226,7 +284,7 @@ def _error_for(endpoint: str, response: httpx2.Response, api_error: dict[str, An
         code=code or f"http_{status}", **kw)
 
 
-def _retry_after(response: httpx2.Response) -> float | None:
+def _retry_after(response: HttpResponse) -> float | None:
     value = response.headers.get("Retry-After")
     if value:
         try:
@@ -247,7 +305,7 @@ def _retry_after(response: httpx2.Response) -> float | None:
     return None
 
 
-def _what_body(response: httpx2.Response, payload: Any) -> str:
+def _what_body(response: HttpResponse, payload: Any) -> str:
     if not response.content:
         return "an empty body"
     if payload is not None:
