@@ -95,9 +95,11 @@ async def test_a_client_may_bring_its_own_smtp2go_key(shared_server, simulator) 
 
 
 @pytest.mark.anyio
-async def test_request_bodies_are_limited(shared_server) -> None:
+@pytest.mark.parametrize("protocol", [None, "2025-11-25", "2026-07-28"])
+async def test_request_bodies_are_limited(protocol: str | None, shared_server) -> None:
     big = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
            "params": {"name": "SMTP2GO_EMAIL_SEND", "arguments": {"text_body": "x" * 5000}}}
+    headers = MCP_HEADERS | ({"Mcp-Protocol-Version": protocol} if protocol else {})
     async with httpx2.AsyncClient(timeout=10) as http:
-        response = await http.post(shared_server.mcp_url, json=big, headers=MCP_HEADERS)
+        response = await http.post(shared_server.mcp_url, json=big, headers=headers)
     assert response.status_code == 413

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import dataclasses
+import json
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from smtp2go_mcp.config import Settings
@@ -325,6 +328,50 @@ async def test_batch_over_one_connection_with_progress(smtp_server, servers) -> 
     assert structured["sent"] == 3 and structured["failed"] == 1
     assert [m.rcpt_tos[0] for m in servers["starttls"].messages] == [f"customer{i}@example.org" for i in range(3)]
     assert progress[-1][:2] == (4, 4) and len(progress) == 5
+
+
+def _post(url: str, protocol: str, body: dict[str, Any], **headers: str) -> httpx2.Response:
+    headers = {"Accept": "application/json, text/event-stream", "Mcp-Protocol-Version": protocol, **headers}
+    body = copy.deepcopy(body)
+    if protocol == "2026-07-28":  # every request says who the client is
+        body["params"]["_meta"] = {**body["params"].get("_meta", {}),
+                                   "io.modelcontextprotocol/protocolVersion": protocol,
+                                   "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
+                                   "io.modelcontextprotocol/clientCapabilities": {}}
+        headers |= {"Mcp-Method": body["method"], "Mcp-Name": body["params"].get("name", "")}
+    return httpx2.post(url, json={"jsonrpc": "2.0", **body}, headers=headers, timeout=30)
+
+
+def _events(response: httpx2.Response) -> list[dict[str, Any]]:
+    return [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:")]
+
+
+def test_progress_is_streamed_over_http_and_other_calls_are_answered_as_json(smtp_server, servers) -> None:
+    """Over streamable HTTP a call that asks for progress gets it as events; the others a plain JSON answer."""
+    messages = [{"to": [f"p{i}@example.org"], "subject": f"n{i}", "text_body": "x"} for i in range(3)]
+    call = {"id": 1, "method": "tools/call",
+            "params": {"name": "SMTP_SEND_BATCH", "arguments": {"messages": messages}, "_meta": {"progressToken": "p"}}}
+    streamed = _post(smtp_server.mcp_url, "2026-07-28", call)
+    assert streamed.headers["content-type"].startswith("text/event-stream"), streamed.text
+    *notes, answer = _events(streamed)
+    assert [(n["method"], n["params"]["progressToken"], n["params"]["progress"]) for n in notes] == \
+        [("notifications/progress", "p", i) for i in range(4)]
+    assert answer["id"] == 1 and answer["result"]["structuredContent"]["sent"] == 3
+
+    del call["params"]["_meta"]
+    plain = _post(smtp_server.mcp_url, "2026-07-28", call)
+    assert plain.headers["content-type"].startswith("application/json"), plain.text
+    assert plain.json()["result"]["structuredContent"]["sent"] == 3
+
+    # A handshake-era client keeps its session, and the same answers.
+    init = _post(smtp_server.mcp_url, "2025-11-25", {"id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
+    session = {"Mcp-Session-Id": init.headers["mcp-session-id"]}
+    _post(smtp_server.mcp_url, "2025-11-25", {"method": "notifications/initialized"}, **session)
+    legacy = _post(smtp_server.mcp_url, "2025-11-25", call, **session)
+    [answer] = _events(legacy) if legacy.headers["content-type"].startswith("text/event-stream") else [legacy.json()]
+    assert answer["result"]["structuredContent"]["sent"] == 3
+    assert len(servers["starttls"].messages) >= 9
 
 
 @pytest.mark.anyio

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -78,13 +79,21 @@ def _serve(argv: list[str]) -> int:
 
     setup_logging(settings.log_level)
     try:
-        anyio.run(serve, settings, tools)
+        anyio.run(serve, settings, tools, backend_options=_event_loop_options(settings))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         print(f"smtp2go-mcp: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _event_loop_options(settings: Settings) -> dict[str, bool]:
+    """uvloop for the HTTP transports where it is installed (not on Windows): with many calls in
+    flight, the event loop's own work is a good part of each call's cost. stdio serves one client."""
+    if settings.transport == "stdio" or importlib.util.find_spec("uvloop") is None:
+        return {}
+    return {"use_uvloop": True}
 
 
 def _manifests(argv: list[str]) -> int:

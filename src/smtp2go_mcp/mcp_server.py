@@ -15,6 +15,7 @@ from mcp import MCPError
 from mcp.server import NotificationOptions, Server, ServerRequestContext
 from mcp.server.sse import SseServerTransport
 from mcp.server.stdio import stdio_server
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import (
@@ -40,6 +41,7 @@ from mcp.types import (
     TextResourceContents,
     Tool,
 )
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
@@ -220,9 +222,69 @@ def protect(app: Any, settings: Settings) -> Any:
 
 
 def streamable_http_app(server: Server[Any], settings: Settings) -> Any:
-    return protect(server.streamable_http_app(streamable_http_path="/mcp", host=settings.host,
-                                              transport_security=transport_security(settings),
-                                              max_request_body_size=settings.max_request_bytes), settings)
+    security = transport_security(settings)
+    streaming = server.streamable_http_app(streamable_http_path="/mcp", host=settings.host, transport_security=security,
+                                           max_request_body_size=settings.max_request_bytes)
+    json_only = StreamableHTTPSessionManager(app=server, json_response=True, security_settings=security,
+                                             max_request_body_size=settings.max_request_bytes)
+    return protect(_JsonUnlessProgress(streaming, json_only, settings.max_request_bytes), settings)
+
+
+class _JsonUnlessProgress:
+    """/mcp for 2026-07-28 clients: a plain JSON answer unless the request asked for progress.
+
+    The SDK answers such a POST either as JSON or, when it may send notifications first, through a
+    stream it keeps ready for them (a task group, a channel and a timer per request). That readiness
+    costs about as much CPU as the rest of the call, which caps how many calls one process can serve
+    at once. Only a request with a progressToken can get notifications from these tools (progress
+    of SMTP_SEND_BATCH), so every other one goes to a JSON-only session manager. Handshake-era
+    clients (sessions), GETs and the lifespan go to the SDK's app unchanged.
+    """
+
+    def __init__(self, streaming: Any, json_only: StreamableHTTPSessionManager, max_body: int) -> None:
+        self.streaming = streaming
+        self.json_only = json_only
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            async with self.json_only.run():  # runs beside the SDK app's own manager
+                await self.streaming(scope, receive, send)
+            return
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/mcp"
+                and _header(scope, b"mcp-protocol-version") not in (None, *HANDSHAKE_PROTOCOL_VERSIONS)):
+            await self.streaming(scope, receive, send)
+            return
+        body, receive = await _read_body(receive, self.max_body)
+        # Mentioned anywhere, even inside the arguments, it goes the streaming way: that way is always right.
+        app = self.streaming if b'"progressToken"' in body else self.json_only.handle_request
+        await app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, Receive]:
+    """The request body (up to just over `limit`: the SDK refuses what is larger), and a `receive` that
+    hands it on as if unread."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more and size <= limit:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: let the app see that
+            return b"".join(chunks), _replay([message], receive)
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    return body, _replay([{"type": "http.request", "body": body, "more_body": more}], receive)
+
+
+def _replay(messages: list[dict[str, Any]], receive: Receive) -> Receive:
+    async def replaying() -> Any:
+        return messages.pop(0) if messages else await receive()
+    return replaying
 
 
 def sse_app(server: Server[Any], settings: Settings) -> Any:
