@@ -83,10 +83,15 @@ async def test_sse() -> None:
 def assert_host_and_origin_checked(url: str, method: str, path: str) -> None:
     body: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
     headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+    # POSTs from both protocol eras (they take different paths through the server).
+    eras = [{}, {"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/list"}] if method == "POST" else [{}]
     with httpx2.Client(base_url=url, timeout=10) as http:
         kwargs: dict[str, Any] = {"json": body} if method == "POST" else {}
-        assert http.request(method, path, headers={**headers, "Host": "evil.example"}, **kwargs).status_code == 421
-        assert http.request(method, path, headers={**headers, "Origin": "http://evil.example"}, **kwargs).status_code == 403
+        for era in eras:
+            sent = {**headers, **era}
+            assert http.request(method, path, headers={**sent, "Host": "evil.example"}, **kwargs).status_code == 421
+            assert http.request(method, path, headers={**sent, "Origin": "http://evil.example"},
+                                **kwargs).status_code == 403
 
 
 def test_bad_settings_are_a_clear_startup_error() -> None:
