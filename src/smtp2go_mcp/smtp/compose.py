@@ -21,11 +21,26 @@ from html.parser import HTMLParser
 from typing import Any
 
 class _CachedHeaderRegistry(HeaderRegistry):
-    """The stdlib registry builds a new header class on every lookup; one per header name is enough."""
+    """The stdlib registry builds a new header class on every lookup; one per header name is enough.
+
+    Parsing a header is most of the cost of composing a message, and a batch repeats many of them
+    (MIME-Version, Content-Type, Content-Transfer-Encoding, the Date within a second...): a header
+    given as text is parsed once per distinct recent value. Header objects are immutable, so
+    messages may share them.
+    """
 
     @functools.cache  # noqa: B019  (one registry for the process: the cache lives as long as it)
     def __getitem__(self, name: str) -> Any:
         return super().__getitem__(name)
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._parsed(name, value)
+        return super().__call__(name, value)  # addresses come as objects: parsed each time
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019  (as above)
+    def _parsed(self, name: str, value: str) -> Any:
+        return super().__call__(name, value)
 
 
 # Bodies stay 7-bit (qp/base64): no server needs 8BITMIME for what we send.
