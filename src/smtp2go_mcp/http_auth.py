@@ -31,7 +31,16 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body})
 
     def _authorized(self, scope: dict[str, Any]) -> bool:
-        header = next((v for k, v in scope.get("headers", []) if k == b"authorization"), b"")
-        scheme, _, value = header.partition(b" ")
-        # compare_digest runs in time independent of where the strings differ.
-        return scheme.lower() == b"bearer" and hmac.compare_digest(value.strip(), self._token)
+        return bearer_token_matches(scope, self._token)
+
+
+def bearer_token_matches(scope: dict[str, Any], token: bytes) -> bool:
+    """Whether the request carries `Authorization: Bearer <token>`."""
+    scheme, _, value = header(scope, b"authorization").partition(b" ")
+    # compare_digest runs in time independent of where the strings differ.
+    return scheme.lower() == b"bearer" and hmac.compare_digest(value.strip(), token)
+
+
+def header(scope: dict[str, Any], name: bytes) -> bytes:
+    """The first value of a raw ASGI request's header `name` (lowercase), or b""."""
+    return next((v for k, v in scope.get("headers", []) if k.lower() == name), b"")

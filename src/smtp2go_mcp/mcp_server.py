@@ -50,7 +50,7 @@ from smtp2go_mcp import __version__, resources
 from smtp2go_mcp.api.client import API_KEY_HEADER
 from smtp2go_mcp.catalog import ToolEntry
 from smtp2go_mcp.config import LOOPBACK_HOSTS, Settings
-from smtp2go_mcp.http_auth import BearerTokenMiddleware
+from smtp2go_mcp.http_auth import BearerTokenMiddleware, header
 from smtp2go_mcp.prompts import PROMPTS, PromptError, tools_named
 from smtp2go_mcp.registry import ToolSpec
 from smtp2go_mcp.resources import RESOURCES
@@ -230,6 +230,10 @@ def streamable_http_app(server: Server[Any], settings: Settings) -> Any:
     return protect(_JsonUnlessProgress(streaming, json_only, settings.max_request_bytes), settings)
 
 
+# MCP-Protocol-Version values that do not mean a 2026-07-28 (stateless) request: none, or a handshake era.
+_NOT_MODERN = frozenset({b"", *(v.encode() for v in HANDSHAKE_PROTOCOL_VERSIONS)})
+
+
 class _JsonUnlessProgress:
     """/mcp for 2026-07-28 clients: a plain JSON answer unless the request asked for progress.
 
@@ -252,17 +256,13 @@ class _JsonUnlessProgress:
                 await self.streaming(scope, receive, send)
             return
         if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/mcp"
-                and _header(scope, b"mcp-protocol-version") not in (None, *HANDSHAKE_PROTOCOL_VERSIONS)):
+                and header(scope, b"mcp-protocol-version") not in _NOT_MODERN):
             await self.streaming(scope, receive, send)
             return
         body, receive = await _read_body(receive, self.max_body)
         # Mentioned anywhere, even inside the arguments, it goes the streaming way: that way is always right.
         app = self.streaming if b'"progressToken"' in body else self.json_only.handle_request
         await app(scope, receive, send)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), None)
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, Receive]:

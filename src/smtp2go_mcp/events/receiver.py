@@ -22,6 +22,7 @@ import anyio.to_thread
 
 from smtp2go_mcp.events.payload import MalformedPost, WebhookEvent, form_item, parse_items, parse_post
 from smtp2go_mcp.events.store import EventStore
+from smtp2go_mcp.http_auth import bearer_token_matches, header
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +100,11 @@ class WebhookReceiver:
         given = scope["path"][len(WEBHOOK_PATH):].lstrip("/").encode()
         if given:
             return hmac.compare_digest(given, self._secret)
-        scheme, _, token = _header(scope, b"authorization").partition(b" ")
-        return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self._secret)
+        return bearer_token_matches(scope, self._secret)
 
     async def _body(self, scope: Scope, receive: Any) -> bytes | None:
         """The request body, or None when it is larger than allowed (not read any further)."""
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared.isdigit() and int(declared) > self.max_body:
             return None
         chunks, size = [], 0
@@ -129,7 +129,7 @@ class WebhookReceiver:
 
 
 async def _parse(scope: Scope, body: bytes) -> list[WebhookEvent]:
-    content_type = _header(scope, b"content-type").decode("latin-1")
+    content_type = header(scope, b"content-type").decode("latin-1")
     received = datetime.now(timezone.utc)
     if content_type.lower().startswith("multipart/form-data"):
         return parse_items([await _multipart_item(scope, body)], received)
@@ -150,10 +150,6 @@ async def _multipart_item(scope: Scope, body: bytes) -> dict[str, Any]:
     except MultiPartException as exc:
         raise MalformedPost(f"the multipart form cannot be read ({exc.message})") from None
     return form_item((k, v) for k, v in form.multi_items() if isinstance(v, str))
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    return next((v for k, v in scope.get("headers", []) if k.lower() == name), b"")
 
 
 def _client(scope: Scope) -> str:
