@@ -145,22 +145,20 @@ def api_keys_add(state: SimState, body: Body) -> list[dict[str, Any]]:
 
 @route("api_keys/edit", method="PATCH")
 def api_keys_patch(state: SimState, body: Body) -> list[dict[str, Any]]:
-    record = _existing_key(state, body)
-    changes = read_settings(state, body)
-    endpoints = _endpoints(body, calling_key(state), record.endpoints)
-    _apply(record, changes, reset=False)
-    if endpoints is not None:
-        record.endpoints = endpoints
-    return [_key_view(record)]
+    return _edit_key(state, body, reset=False)
 
 
 @route("api_keys/edit")
 def api_keys_edit(state: SimState, body: Body) -> list[dict[str, Any]]:
     """The full edit: settings not given go back to their defaults (endpoints are kept since 2025-04-03)."""
+    return _edit_key(state, body, reset=True)
+
+
+def _edit_key(state: SimState, body: Body, *, reset: bool) -> list[dict[str, Any]]:
     record = _existing_key(state, body)
     changes = read_settings(state, body)
     endpoints = _endpoints(body, calling_key(state), record.endpoints)
-    _apply(record, changes, reset=True)
+    _apply(record, changes, reset=reset)
     if endpoints is not None:
         record.endpoints = endpoints
     return [_key_view(record)]
